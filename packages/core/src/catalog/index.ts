@@ -1,0 +1,3 @@
+export * from './instance.js';
+export * from './simulated.js';
+export * from './types.js';

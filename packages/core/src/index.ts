@@ -1,0 +1,6 @@
+export * from './catalog/index.js';
+export * from './config/index.js';
+export * from './keys.js';
+export * from './providers/index.js';
+export * from './redis.js';
+export * from './signals/index.js';
