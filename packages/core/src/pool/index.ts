@@ -1,0 +1,2 @@
+export * from './candidates.js';
+export * from './pool.js';

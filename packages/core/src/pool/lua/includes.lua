@@ -1,0 +1,44 @@
+--[[
+  Shared helpers, prepended to every pool script by the loader (as BullMQ's `includes`).
+  Key layout under the pool root (KEYS[1], e.g. "{spillway}:pool"; everything shares its hash tag):
+    <root>:limit:i:<instance>        limited instance        (string, PX = retry-after)
+    <root>:limit:m:<type>:<model>    limited model, every credential
+    <root>:limit:c:<providerId>      limited credential, every model
+    <root>:disabled:<instance>       quota/billing: instance disabled (string, PX)
+    <root>:w:<m|d>:<instance>        reservations in the minute/day window (zset member=res id, score=ms)
+    <root>:t:<m|d>:<instance>        tokens per reservation (hash res id -> tokens, "_sum" -> total)
+    <root>:learned:<instance>        limits learned from headers and 429s (hash rpm/tpm/rpd/tpd)
+    <root>:rem:<instance>            provider-reported remaining (hash req, reqAt, tok, tokAt: reset ms)
+]]
+local rcall = redis.call
+
+-- Minute and day windows, each with a guard: the provider counts a request when it arrives, a
+-- little after we reserved it, so our window must free a little later than the provider's does.
+local WINDOW = { m = 60000, d = 86400000 }
+local GUARD = { m = 750, d = 2000 }
+
+local function windowKeys(root, unit, id)
+  return root .. ':w:' .. unit .. ':' .. id, root .. ':t:' .. unit .. ':' .. id
+end
+
+-- Drops reservations older than the window and takes their tokens off the running sum.
+local function trim(root, unit, id, now)
+  local wkey, tkey = windowKeys(root, unit, id)
+  local cutoff = now - WINDOW[unit] - GUARD[unit]
+  local old = rcall('ZRANGEBYSCORE', wkey, '-inf', cutoff)
+  if #old > 0 then
+    local tokens = rcall('HMGET', tkey, unpack(old))
+    local freed = 0
+    for i = 1, #tokens do freed = freed + (tonumber(tokens[i]) or 0) end
+    rcall('HDEL', tkey, unpack(old))
+    if freed > 0 then rcall('HINCRBY', tkey, '_sum', -freed) end
+    rcall('ZREMRANGEBYSCORE', wkey, '-inf', cutoff)
+  end
+  return wkey, tkey
+end
+
+local function limitTtl(key)
+  local ttl = rcall('PTTL', key)
+  if ttl and ttl > 0 then return ttl end
+  return 0
+end

@@ -1,0 +1,20 @@
+--[[
+  Gives back a reservation whose call never reached the provider's counters (a transport failure
+  before sending, a cancelled job).
+
+  Input:  KEYS[1] pool root; ARGV[1] instance id; ARGV[2] reservation id
+  Output: 1 if a reservation was removed, else 0
+]]
+local root = KEYS[1]
+local id, resId = ARGV[1], ARGV[2]
+local removed = 0
+for _, unit in ipairs({ 'm', 'd' }) do
+  local wkey, tkey = windowKeys(root, unit, id)
+  local tokens = tonumber(rcall('HGET', tkey, resId))
+  if tokens then
+    rcall('HDEL', tkey, resId)
+    rcall('HINCRBY', tkey, '_sum', -tokens)
+  end
+  removed = removed + rcall('ZREM', wkey, resId)
+end
+return math.min(removed, 1)

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import type { Instance } from '../catalog/instance.js';
+import type { Limits } from '../catalog/types.js';
+import { poolKeys } from '../keys.js';
+import type { RedisClient } from '../redis.js';
+import type { Candidate } from './candidates.js';
+import { definePoolCommands, type PoolCommands } from './scripts.js';
+
+export type Choice =
+  | { kind: 'reserved'; instance: Instance; reservationId: string; headroom: number }
+  /** Nothing eligible now. `until` is the earliest moment one frees, or null if none ever can. */
+  | { kind: 'wait'; until: number | null; blocked: number };
+
+export type LimitScope = 'instance' | 'model' | 'credential';
+export type LimitWindow = 'minute' | 'day' | 'unknown';
+
+export interface LimitNotice {
+  scope: LimitScope;
+  window: LimitWindow;
+  retryAfterMs: number;
+  reason: string;
+}
+
+/** What a provider said about its own counters on an answer (x-ratelimit-remaining-* etc.). */
+export interface RemainingReport {
+  what: 'requests' | 'tokens';
+  window: 'minute' | 'day';
+  limit?: number;
+  remaining: number;
+  resetMs?: number;
+}
+
+export interface InstanceState {
+  id: string;
+  providerId: string;
+  type: Instance['type'];
+  model: string;
+  state: 'available' | 'limited' | 'disabled';
+  limitedUntil: string | null;
+  reason: string | null;
+  limits: Limits;
+  learned: Limits;
+  usage: { minute: { requests: number; tokens: number }; day: { requests: number; tokens: number } };
+}
+
+export interface PoolDeps {
+  redis: RedisClient;
+  prefix: string;
+  clock?: () => number;
+}
+
+/**
+ * The Redis-backed pool: every decision that must hold across processes (is this instance
+ * limited, is there budget left, reserve it) happens inside one Lua call, so any number of
+ * workers share one truth.
+ */
+export class Pool {
+  readonly #commands: PoolCommands;
+  readonly #root: string;
+  readonly #clock: () => number;
+  readonly #redis: RedisClient;
+
+  constructor(deps: PoolDeps) {
+    this.#redis = deps.redis;
+    this.#commands = definePoolCommands(deps.redis);
+    this.#root = poolKeys(deps.prefix).root;
+    this.#clock = deps.clock ?? Date.now;
+  }
+
+  async choose(candidates: readonly Candidate[], estimatedTokens: number): Promise<Choice> {
+    if (candidates.length === 0) return { kind: 'wait', until: null, blocked: 0 };
+    const reservationId = randomUUID();
+    const args: Array<string | number> = [this.#clock(), reservationId, Math.max(0, Math.ceil(estimatedTokens))];
+    args.push(candidates.length);
+    for (const { instance, tier } of candidates) {
+      const l = instance.limits;
+      args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
+      args.push(l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0);
+    }
+    const reply = (await this.#commands.choose(this.#root, ...args)) as [number, string | number, number];
+    if (reply[0] === 1) {
+      const instance = candidates.find((c) => c.instance.id === reply[1])!.instance;
+      return { kind: 'reserved', instance, reservationId, headroom: reply[2] / 1000 };
+    }
+    const until = Number(reply[1]);
+    return { kind: 'wait', until: until < 0 ? null : until, blocked: reply[2] };
+  }
+
+  async settle(
+    instance: Instance,
+    reservationId: string,
+    actualTokens: number | undefined,
+    reports: readonly RemainingReport[] = [],
+  ): Promise<void> {
+    const now = this.#clock();
+    const args: Array<string | number> = [now, instance.id, reservationId, actualTokens ?? -1, reports.length];
+    for (const r of reports) {
+      args.push(r.what === 'requests' ? 'req' : 'tok', r.window === 'minute' ? 'm' : 'd');
+      args.push(r.limit ?? 0, r.remaining, r.resetMs === undefined ? 0 : now + r.resetMs);
+    }
+    await this.#commands.settle(this.#root, ...args);
+  }
+
+  /** Sets the limit key for the scope named, learns the window's limit, drops the reservation. */
+  async markLimited(instance: Instance, notice: LimitNotice, reservationId = ''): Promise<number> {
+    const now = this.#clock();
+    const ttl = Math.max(1, Math.ceil(notice.retryAfterMs));
+    const payload = JSON.stringify({ reason: notice.reason, window: notice.window, until: now + ttl });
+    const unit = notice.window === 'minute' ? 'm' : notice.window === 'day' ? 'd' : '';
+    const configured = unit === 'm' ? instance.limits.rpm : unit === 'd' ? instance.limits.rpd : undefined;
+    const remaining = await this.#commands.limit(
+      this.#root,
+      now,
+      limitSuffix(instance, notice.scope),
+      ttl,
+      payload,
+      instance.id,
+      reservationId,
+      unit,
+      configured ?? 0,
+    );
+    return Number(remaining);
+  }
+
+  async release(instance: Instance, reservationId: string): Promise<void> {
+    await this.#commands.release(this.#root, instance.id, reservationId);
+  }
+
+  /** Billing or zero quota: the instance is taken out of the choice until `ttlMs` passes. */
+  async disable(instance: Instance, reason: string, ttlMs: number): Promise<void> {
+    const until = this.#clock() + ttlMs;
+    await this.#redis.set(`${this.#root}:disabled:${instance.id}`, JSON.stringify({ reason, until }), 'PX', ttlMs);
+  }
+
+  async snapshot(instances: readonly Instance[]): Promise<InstanceState[]> {
+    const now = this.#clock();
+    const args: Array<string | number> = [now, instances.length];
+    for (const i of instances) args.push(i.id, i.type, i.model, i.providerId);
+    const rows = (await this.#commands.snapshot(this.#root, ...args)) as Array<Array<string | number | null>>;
+    return instances.map((instance, index) => toState(instance, rows[index]!, now));
+  }
+}
+
+function limitSuffix(instance: Instance, scope: LimitScope): string {
+  switch (scope) {
+    case 'instance':
+      return `i:${instance.id}`;
+    case 'model':
+      return `m:${instance.type}:${instance.model}`;
+    case 'credential':
+      return `c:${instance.providerId}`;
+  }
+}
+
+function toState(instance: Instance, row: Array<string | number | null>, now: number): InstanceState {
+  const [disabled, disabledTtl, limit, limitTtl, reqM, tokM, reqD, tokD, lrpm, ltpm, lrpd, ltpd] = row;
+  const reasonOf = (payload: unknown) => {
+    try {
+      return (JSON.parse(String(payload)) as { reason?: string }).reason ?? null;
+    } catch {
+      return null;
+    }
+  };
+  const learned: Limits = {};
+  if (lrpm) learned.rpm = Number(lrpm);
+  if (ltpm) learned.tpm = Number(ltpm);
+  if (lrpd) learned.rpd = Number(lrpd);
+  if (ltpd) learned.tpd = Number(ltpd);
+  let state: InstanceState['state'] = 'available';
+  let limitedUntil: string | null = null;
+  let reason: string | null = null;
+  if (disabled) {
+    state = 'disabled';
+    reason = reasonOf(disabled);
+    limitedUntil = new Date(now + Number(disabledTtl)).toISOString();
+  } else if (limit && Number(limitTtl) > 0) {
+    state = 'limited';
+    reason = reasonOf(limit);
+    limitedUntil = new Date(now + Number(limitTtl)).toISOString();
+  }
+  return {
+    id: instance.id,
+    providerId: instance.providerId,
+    type: instance.type,
+    model: instance.model,
+    state,
+    limitedUntil,
+    reason,
+    limits: { ...instance.limits },
+    learned,
+    usage: {
+      minute: { requests: Number(reqM), tokens: Number(tokM) },
+      day: { requests: Number(reqD), tokens: Number(tokD) },
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import { type Instance, orderCandidates, Pool } from '@spillway/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { instance } from '../support/instances.js';
+import { testRedis } from '../support/redis.js';
+import { uniquePrefix } from '../support/tracked.js';
+
+const MINUTE = 60_000;
+
+describe('pool choice and reservation', () => {
+  let now: number;
+  let redis: ReturnType<typeof testRedis>;
+  let pool: Pool;
+
+  beforeEach(() => {
+    now = 1_700_000_000_000;
+    const prefix = uniquePrefix('pool');
+    redis = testRedis(prefix);
+    pool = new Pool({ redis, prefix, clock: () => now });
+  });
+  afterEach(async () => {
+    await redis.quit();
+  });
+
+  const only = (...list: Instance[]) => orderCandidates(list, null);
+
+  it('reserves up to the known rpm and then says when the window frees', async () => {
+    const a = instance('p', 'm', { rpm: 3 });
+    for (let i = 0; i < 3; i++) {
+      const choice = await pool.choose(only(a), 10);
+      expect(choice.kind).toBe('reserved');
+      now += 1000;
+    }
+    const refused = await pool.choose(only(a), 10);
+    expect(refused.kind).toBe('wait');
+    // The first reservation was at t0; it leaves the window one minute (plus the guard) later.
+    if (refused.kind === 'wait') {
+      expect(refused.until).toBeGreaterThan(1_700_000_000_000 + MINUTE);
+      expect(refused.until).toBeLessThan(1_700_000_000_000 + MINUTE + 2000);
+      now = refused.until!;
+    }
+    expect((await pool.choose(only(a), 10)).kind).toBe('reserved');
+  });
+
+  it('never reserves more than the limit under concurrent choices', async () => {
+    const a = instance('p', 'm', { rpm: 10 });
+    const choices = await Promise.all(Array.from({ length: 50 }, () => pool.choose(only(a), 1)));
+    expect(choices.filter((c) => c.kind === 'reserved')).toHaveLength(10);
+  });
+
+  it('budgets tokens per minute and settles them with the actual usage', async () => {
+    const a = instance('p', 'm', { tpm: 1000 });
+    const first = await pool.choose(only(a), 600);
+    expect(first.kind).toBe('reserved');
+    expect((await pool.choose(only(a), 600)).kind).toBe('wait');
+    if (first.kind !== 'reserved') return;
+    await pool.settle(a, first.reservationId, 200);
+    expect((await pool.choose(only(a), 600)).kind).toBe('reserved');
+    const [state] = await pool.snapshot([a]);
+    expect(state!.usage.minute).toEqual({ requests: 2, tokens: 800 });
+  });
+
+  it('refuses an instance whose token window can never hold the call', async () => {
+    const a = instance('p', 'm', { tpm: 100 });
+    expect(await pool.choose(only(a), 500)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+  });
+
+  it('skips a limited instance and never shortens a longer limit', async () => {
+    const a = instance('p', 'm');
+    await pool.markLimited(a, { scope: 'instance', window: 'day', retryAfterMs: 10 * MINUTE, reason: 'rpd' });
+    const kept = await pool.markLimited(a, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    expect(kept).toBeGreaterThan(9 * MINUTE);
+    const choice = await pool.choose(only(a), 1);
+    expect(choice.kind).toBe('wait');
+    const [state] = await pool.snapshot([a]);
+    expect(state!.state).toBe('limited');
+    expect(state!.reason).toBe('rpd');
+  });
+
+  it('a model-wide limit blocks that model on every credential', async () => {
+    const a = instance('p1', 'm', {}, { type: 'groq' });
+    const b = instance('p2', 'm', {}, { type: 'groq' });
+    const c = instance('p2', 'other', {}, { type: 'groq' });
+    await pool.markLimited(a, { scope: 'model', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    const choice = await pool.choose(orderCandidates([a, b, c], a), 1);
+    expect(choice.kind === 'reserved' && choice.instance.id).toBe('p2/other');
+  });
+
+  it('prefers the same model on another credential, then the same type, then free, then any', async () => {
+    const current = instance('g1', 'llama', {}, { type: 'groq' });
+    const sameModel = instance('g2', 'llama', {}, { type: 'groq' });
+    const sameType = instance('g1', 'mixtral', {}, { type: 'groq' });
+    const free = instance('c1', 'x', {}, { type: 'cerebras', free: true });
+    const paid = instance('o1', 'gpt', {}, { type: 'openai', free: false });
+    const all = [paid, free, sameType, sameModel, current];
+    await pool.markLimited(current, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    const picked: string[] = [];
+    for (const next of [sameModel, sameType, free, paid]) {
+      const choice = await pool.choose(orderCandidates(all, current), 1);
+      expect(choice.kind).toBe('reserved');
+      if (choice.kind === 'reserved') picked.push(choice.instance.id);
+      await pool.markLimited(next, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    }
+    expect(picked).toEqual(['g2/llama', 'g1/mixtral', 'c1/x', 'o1/gpt']);
+  });
+
+  it('a pinned model crosses credentials only, unless fallback is any', async () => {
+    const a = instance('p1', 'm');
+    const b = instance('p2', 'm');
+    const other = instance('p1', 'n');
+    expect(orderCandidates([a, b, other], null, { model: 'm' }).map((c) => c.instance.id)).toEqual(['p1/m', 'p2/m']);
+    expect(orderCandidates([a, b, other], null, { model: 'm', fallback: 'any' }).map((c) => c.tier)).toEqual([
+      0, 0, 1,
+    ]);
+  });
+
+  it('within a tier picks the instance with the most headroom', async () => {
+    const busy = instance('p1', 'm', { rpm: 10 });
+    const idle = instance('p2', 'm', { rpm: 10 });
+    for (let i = 0; i < 5; i++) await pool.choose(only(busy), 1);
+    const choice = await pool.choose(only(busy, idle), 1);
+    expect(choice.kind === 'reserved' && choice.instance.id).toBe('p2/m');
+  });
+
+  it('learns an unknown minute limit from a rate-limit answer and budgets by it afterwards', async () => {
+    const a = instance('p', 'm');
+    const reservations: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c = await pool.choose(only(a), 1);
+      if (c.kind === 'reserved') reservations.push(c.reservationId);
+    }
+    // The fifth call was refused upstream: four fit the provider's window.
+    await pool.markLimited(a, { scope: 'instance', window: 'minute', retryAfterMs: 1, reason: 'rpm' }, reservations[4]);
+    now += 10;
+    expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    const [state] = await pool.snapshot([a]);
+    expect(state!.learned.rpm).toBe(4);
+    now += MINUTE + 1000;
+    expect((await pool.choose(only(a), 1)).kind).toBe('reserved');
+  });
+
+  it('honours a provider saying nothing remains until its reset', async () => {
+    const a = instance('p', 'm');
+    const c = await pool.choose(only(a), 1);
+    if (c.kind !== 'reserved') throw new Error('expected a reservation');
+    await pool.settle(a, c.reservationId, 5, [{ what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 }]);
+    const refused = await pool.choose(only(a), 1);
+    expect(refused).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
+  });
+
+  it('a disabled instance is reported and never chosen', async () => {
+    const a = instance('p', 'm');
+    await pool.disable(a, 'insufficient_quota', 60_000);
+    expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+    const [state] = await pool.snapshot([a]);
+    expect(state).toMatchObject({ state: 'disabled', reason: 'insufficient_quota' });
+  });
+});
