@@ -1,0 +1,80 @@
+import {
+  type CoachingPolicy,
+  hashTaggedPrefix,
+  type Instance,
+  JOBS_QUEUE,
+  type JobData,
+  type JobResult,
+  Pool,
+  type RedisClient,
+} from '@spillway/core';
+import { FlowProducer, Queue } from 'bullmq';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Authenticator } from './auth.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerProblems } from './plugins/problems.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerJobRoutes } from './routes/jobs.js';
+import { registerPlanRoutes } from './routes/plans.js';
+import { registerPoolRoutes } from './routes/pool.js';
+
+export interface ApiDeps {
+  /** A connection the API may share between its queue, flow producer and pool reads. */
+  redis: RedisClient;
+  prefix: string;
+  instances: readonly Instance[];
+  coachingDefaults: CoachingPolicy;
+  authenticator: Authenticator;
+  logger: Logger;
+  clock?: () => number;
+}
+
+/** What every route handler gets: the app's dependencies, passed in (no module singletons). */
+export interface ApiContext {
+  queue: Queue<JobData, JobResult>;
+  flows: FlowProducer;
+  pool: Pool;
+  instances: readonly Instance[];
+  models: ReadonlySet<string>;
+  coachingDefaults: CoachingPolicy;
+  clock: () => number;
+  redis: RedisClient;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const prefix = hashTaggedPrefix(deps.prefix);
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    disableRequestLogging: false,
+    // Ids are ours to choose; keep the routes strict about trailing slashes and case.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: deps.redis, prefix });
+  const flows = new FlowProducer({ connection: deps.redis, prefix });
+  const ctx: ApiContext = {
+    queue,
+    flows,
+    pool: new Pool({ redis: deps.redis, prefix: deps.prefix, clock: deps.clock }),
+    instances: deps.instances,
+    models: new Set(deps.instances.map((i) => i.model)),
+    coachingDefaults: deps.coachingDefaults,
+    clock: deps.clock ?? Date.now,
+    redis: deps.redis,
+  };
+  app.addHook('onClose', async () => {
+    await flows.close();
+    await queue.close();
+  });
+
+  registerProblems(app);
+  registerHealthRoutes(app, ctx);
+  await app.register(async (v1) => {
+    registerAuth(v1, deps.authenticator);
+    registerPlanRoutes(v1, ctx);
+    registerJobRoutes(v1, ctx);
+    registerPoolRoutes(v1, ctx);
+  }, { prefix: '/v1' });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Authenticator } from '../auth.js';
+import { ApiError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    tenant: string;
+  }
+}
+
+/** Every /v1 route needs `Authorization: Bearer <key>`; the key decides the tenant. */
+export function registerAuth(app: FastifyInstance, authenticator: Authenticator): void {
+  app.decorateRequest('tenant', '');
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const tenant = match ? authenticator.tenantFor(match[1]!) : null;
+    if (!tenant) {
+      throw new ApiError('unauthorized', match ? 'The API key is not valid.' : 'Send Authorization: Bearer <API key>.');
+    }
+    request.tenant = tenant;
+  });
+}

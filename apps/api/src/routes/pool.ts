@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../app.js';
+
+export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get('/pool', async () => ({ instances: await ctx.pool.snapshot(ctx.instances) }));
+}

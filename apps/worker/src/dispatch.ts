@@ -1,0 +1,163 @@
+import {
+  type Attempt,
+  assertNever,
+  type ChatRequest,
+  type Instance,
+  JobError,
+  orderCandidates,
+  type Pool,
+  type ProviderAdapter,
+  type ProviderType,
+  parseOutcome,
+  parseRemaining,
+  type Routing,
+} from '@spillway/core';
+import { UnrecoverableError } from 'bullmq';
+import type { Logger } from 'pino';
+
+export interface DispatchDeps {
+  pool: Pool;
+  instances: readonly Instance[];
+  adapterFor: (type: ProviderType) => ProviderAdapter;
+  clock: () => number;
+  logger: Logger;
+  /** Provider calls one processing run may make before the loop guard stops the job. */
+  maxHops?: number;
+  /** How long an instance stays disabled after a billing/zero-quota answer. */
+  disableMs?: number;
+}
+
+export interface DispatchInput {
+  request: ChatRequest;
+  estimatedTokens: number;
+  routing: Routing;
+  /** The instance the job is "on" (for coaching: the plan's); the choice order is relative to it. */
+  anchor: Instance | null;
+  /**
+   * Tried first, only if the pool shows headroom for it now (the coaching `upgrade` policy). On a
+   * rate limit, or with no headroom, the job falls back to `routing` at once instead of waiting.
+   */
+  preferred?: { routing: Routing; note: string };
+  signal: AbortSignal;
+  record: (attempt: Attempt) => Promise<void>;
+}
+
+export type DispatchResult =
+  | { kind: 'ok'; content: string; instance: Instance }
+  /** Nothing eligible. `until` null: nothing ever can be; `restricted`: the job excludes some instances. */
+  | { kind: 'wait'; until: number | null; restricted: boolean };
+
+/**
+ * Calls providers through the pool until one answers, moving a rate-limited job straight on to the
+ * next eligible instance: a rate limit never costs a BullMQ attempt. Every call is recorded on
+ * the job. Transient failures (5xx, timeouts) throw a plain Error so BullMQ retries with backoff;
+ * a request the provider rejects throws UnrecoverableError to fail fast.
+ */
+export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promise<DispatchResult> {
+  const maxHops = deps.maxHops ?? 25;
+  let anchor = input.anchor;
+  let routing = input.routing;
+  let preferred = input.preferred;
+
+  for (let hop = 0; ; hop++) {
+    if (hop >= maxHops) {
+      throw new UnrecoverableError(
+        new JobError('reroute_limit', `gave up after ${maxHops} provider calls in a row without an answer`).message,
+      );
+    }
+    const active = preferred?.routing ?? routing;
+    const candidates = orderCandidates(deps.instances, anchor, active);
+    const choice = await deps.pool.choose(candidates, input.estimatedTokens);
+    if (choice.kind === 'wait') {
+      if (preferred) {
+        preferred = undefined; // no headroom for the preferred model now: fall back at once
+        continue;
+      }
+      return { kind: 'wait', until: choice.until, restricted: candidates.length < deps.instances.length };
+    }
+
+    const instance = choice.instance;
+    const note = preferred?.note;
+    const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
+    const outcome = parseOutcome(answer);
+    const at = new Date(deps.clock()).toISOString();
+    const base = { instance: instance.id, model: instance.model, at };
+    const log = deps.logger.child({ instance: instance.id });
+
+    switch (outcome.code) {
+      case 'ok': {
+        if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
+        await deps.pool.settle(
+          instance,
+          choice.reservationId,
+          answer.usage?.totalTokens,
+          parseRemaining(answer.headers, deps.clock()),
+        );
+        await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
+        return { kind: 'ok', content: answer.content, instance };
+      }
+      case 'rate_limited':
+      case 'capacity': {
+        const limited =
+          outcome.code === 'rate_limited'
+            ? { scope: outcome.scope, window: outcome.window, reason: `rate limited (${outcome.window})` }
+            : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
+        await deps.pool.markLimited(
+          instance,
+          { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
+          choice.reservationId,
+        );
+        log.info({ retryAfterMs: outcome.retryAfterMs, window: limited.window }, 'rate limited; moving on');
+        await input.record({
+          ...base,
+          outcome: 'rate_limited',
+          retryAfterMs: outcome.retryAfterMs,
+          note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
+        });
+        anchor = preferred ? anchor : instance;
+        preferred = undefined;
+        continue;
+      }
+      case 'too_large': {
+        await deps.pool.release(instance, choice.reservationId);
+        await input.record({ ...base, outcome: 'error', note: `request too large: ${outcome.message}` });
+        routing = { ...routing, largerThanContext: instance.contextWindow ?? 0 };
+        preferred = undefined;
+        anchor = instance;
+        continue;
+      }
+      case 'quota_exhausted': {
+        await deps.pool.release(instance, choice.reservationId);
+        await deps.pool.disable(instance, `quota exhausted: ${outcome.message}`, deps.disableMs ?? 3_600_000);
+        log.warn({ reason: outcome.message }, 'instance disabled: quota or billing');
+        await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
+        preferred = undefined;
+        anchor = instance;
+        continue;
+      }
+      case 'server_error':
+      case 'timeout':
+      case 'network': {
+        // The call may have counted upstream: keep the reservation, settle with unknown usage.
+        await deps.pool.settle(instance, choice.reservationId, undefined);
+        const message = outcome.code === 'server_error' ? `${outcome.status} ${outcome.message}` : outcome.message;
+        await input.record({ ...base, outcome: 'error', note: `${outcome.code}: ${truncate(message)}` });
+        throw new JobError('provider_unavailable', `${instance.id}: ${outcome.code}: ${truncate(message)}`);
+      }
+      case 'client_error': {
+        await deps.pool.release(instance, choice.reservationId);
+        await input.record({ ...base, outcome: 'error', note: `rejected: ${outcome.status}` });
+        throw new UnrecoverableError(
+          new JobError('provider_rejected', `${instance.id} answered ${outcome.status}: ${truncate(outcome.message)}`)
+            .message,
+        );
+      }
+      default:
+        return assertNever(outcome, 'provider outcome');
+    }
+  }
+}
+
+function truncate(text: string, max = 300): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,182 @@
+import {
+  type Attempt,
+  COACHING_SYSTEM_PROMPT,
+  CoachingResultSchema,
+  type ChatRequest,
+  coachingUserPrompt,
+  type Instance,
+  JobError,
+  type JobData,
+  type JobProgress,
+  type JobResult,
+  PLAN_SYSTEM_PROMPT,
+  PlanResultSchema,
+  PlanResultShape,
+  planUserPrompt,
+  progressOf,
+  repairPrompt,
+  type Routing,
+  structuredSchema,
+} from '@spillway/core';
+import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
+import type { z } from 'zod';
+import { type DispatchDeps, dispatch } from './dispatch.js';
+import { loadPlanForCoaching } from './plan-for-coaching.js';
+
+export interface ProcessorDeps extends DispatchDeps {
+  /** The jobs queue, for BullMQ's queue-wide rate limit when no instance at all is free. */
+  queue: Queue;
+}
+
+const PLAN_JSON_SCHEMA = structuredSchema(PlanResultShape);
+const COACHING_JSON_SCHEMA = structuredSchema(CoachingResultSchema);
+const OUTPUT_TOKENS = { plan: 700, coaching: 500 } as const;
+
+/**
+ * Runs one plan or coaching job: builds the prompt, dispatches it through the pool, validates the
+ * answer (one repair round), and turns "no capacity" into waiting rather than failing.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  return async function process(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
+    const now = deps.clock();
+    const progress: JobProgress = { ...progressOf(job), startedAt: progressOf(job).startedAt ?? now };
+    delete progress.waitingUntil;
+    const log = deps.logger.child({ jobId: job.id, kind: job.data.kind });
+
+    const record = async (attempt: Attempt) => {
+      progress.attempts = [...progress.attempts, attempt];
+      await job.updateProgress(progress);
+    };
+
+    if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
+    const task = await prepare(deps, job);
+    const abort = new AbortController();
+    const base = { routing: task.routing, anchor: task.anchor, signal: abort.signal, record };
+
+    let request = task.request;
+    for (let round = 0; ; round++) {
+      const outcome = await dispatch(deps, {
+        ...base,
+        request,
+        estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
+        preferred: round === 0 ? task.preferred : undefined,
+      });
+      if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
+
+      const parsed = parseAnswer(outcome.content, task.schema);
+      if (parsed.ok) return parsed.value as JobResult;
+      log.warn({ instance: outcome.instance.id, problems: parsed.problems }, 'answer failed validation');
+      if (round === 1) {
+        const message = `the provider's answer failed validation twice:\n${parsed.problems}`;
+        return fail(job, progress, new JobError('invalid_output', message, { raw: outcome.content.slice(0, 4000) }));
+      }
+      // One repair round: the same prompt, the answer it gave, and what was wrong with it.
+      const previous = `Your previous answer:\n${outcome.content.slice(0, 8000)}`;
+      request = { ...request, user: `${task.request.user}\n\n${previous}\n\n${repairPrompt(parsed.problems)}` };
+    }
+  };
+}
+
+/** Ends the job for good, keeping the code and details on the job for its view. */
+async function fail(job: Job<JobData, JobResult>, progress: JobProgress, error: JobError): Promise<never> {
+  const message = error.message.slice(error.code.length + 2);
+  progress.failure = { code: error.code, message, details: error.details };
+  await job.updateProgress(progress);
+  throw new UnrecoverableError(error.message);
+}
+
+interface PreparedTask {
+  request: ChatRequest;
+  schema: z.ZodType;
+  routing: Routing;
+  anchor: Instance | null;
+  preferred?: { routing: Routing; note: string };
+}
+
+async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promise<PreparedTask> {
+  const data = job.data;
+  const routing: Routing = { model: data.model, fallback: data.model ? (data.fallback ?? 'same-model') : 'any' };
+  if (data.kind === 'plan') {
+    const plan = data.plan!;
+    return {
+      request: {
+        system: PLAN_SYSTEM_PROMPT,
+        user: planUserPrompt(plan),
+        schemaName: 'plan',
+        jsonSchema: PLAN_JSON_SCHEMA,
+      },
+      schema: PlanResultSchema,
+      routing,
+      anchor: null,
+    };
+  }
+  const coaching = await loadPlanForCoaching(job, deps.queue);
+  const anchor = deps.instances.find((i) => i.id === coaching.planInstance) ?? null;
+  const upgrade = coaching.policy.policy === 'upgrade' ? coaching.policy.model : undefined;
+  return {
+    request: {
+      system: COACHING_SYSTEM_PROMPT,
+      user: coachingUserPrompt({ plan: coaching.plan, description: coaching.description }),
+      schemaName: 'coaching',
+      jsonSchema: COACHING_JSON_SCHEMA,
+    },
+    schema: CoachingResultSchema,
+    routing,
+    anchor,
+    preferred: upgrade
+      ? { routing: { model: upgrade, fallback: 'same-model' }, note: `upgrade to ${upgrade} (pool showed headroom)` }
+      : undefined,
+  };
+}
+
+/**
+ * No instance can take the job now. A job that may use any instance pauses the whole queue
+ * (BullMQ's rate limit: every job stays put, no Redis traffic per waiting job) until the earliest
+ * instance frees; a job restricted to some instances waits alone, delayed to that moment.
+ */
+async function waitForCapacity(
+  deps: ProcessorDeps,
+  job: Job<JobData, JobResult>,
+  progress: JobProgress,
+  wait: { until: number | null; restricted: boolean },
+  token: string | undefined,
+): Promise<never> {
+  if (wait.until === null || wait.until > job.data.deadlineAt) {
+    return fail(job, progress, capacityExhausted(job.data.deadlineAt, wait.until));
+  }
+  progress.waitingUntil = wait.until;
+  await job.updateProgress(progress);
+  const delay = Math.max(1, wait.until - deps.clock());
+  if (!wait.restricted) {
+    await deps.queue.rateLimit(delay);
+    throw new RateLimitError();
+  }
+  await job.moveToDelayed(wait.until, token);
+  throw new DelayedError();
+}
+
+function capacityExhausted(deadlineAt: number, returnsAt: number | null): JobError {
+  const when = returnsAt === null ? 'no instance can serve this job' : `capacity returns at ${new Date(returnsAt).toISOString()}`;
+  return new JobError('capacity_exhausted', `no capacity before the job's deadline (${new Date(deadlineAt).toISOString()}): ${when}`, {
+    capacityReturnsAt: returnsAt === null ? null : new Date(returnsAt).toISOString(),
+  });
+}
+
+function estimateTokens(request: ChatRequest): number {
+  return Math.ceil((request.system.length + request.user.length) / 4);
+}
+
+function parseAnswer(content: string, schema: z.ZodType): { ok: true; value: unknown } | { ok: false; problems: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(content);
+  } catch (err) {
+    return { ok: false, problems: `not JSON: ${(err as Error).message}` };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    problems: result.error.issues.map((i) => `- ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n'),
+  };
+}

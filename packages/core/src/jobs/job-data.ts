@@ -1,0 +1,68 @@
+import type { CoachingResult, PlanResult } from './results.js';
+
+export const JOBS_QUEUE = 'jobs';
+
+export type JobKind = 'plan' | 'coaching';
+
+export interface CoachingPolicy {
+  policy: 'same' | 'upgrade';
+  model?: string;
+}
+
+/** What a job carries in BullMQ. No secrets: tenants are names, never keys. */
+export interface JobData {
+  kind: JobKind;
+  tenant: string;
+  createdAt: number;
+  /** Past this moment a job still waiting for capacity fails with capacity_exhausted. */
+  deadlineAt: number;
+  model?: string;
+  fallback?: 'any' | 'same-model';
+  callbackUrl?: string;
+  metadata?: Record<string, unknown>;
+  batchId?: string;
+  customId?: string;
+  /** Set on a plan job submitted with coaching: the chained coaching job's id. */
+  coachingJobId?: string;
+  plan?: { description: string; date?: string; coaching?: CoachingPolicy };
+  coaching?: {
+    /** The plan to coach (inline, or copied from the plan job when it completed). */
+    plan?: PlanResult;
+    description?: string;
+    planJobId?: string;
+    /** The model that produced the plan; the `same` policy starts there. */
+    planModel?: string;
+    planInstance?: string;
+    policy: CoachingPolicy;
+  };
+}
+
+export interface Attempt {
+  instance: string;
+  model: string;
+  outcome: 'ok' | 'rate_limited' | 'error';
+  at: string;
+  retryAfterMs?: number;
+  /** Why this attempt went where it did, or what went wrong (e.g. "upgrade had headroom"). */
+  note?: string;
+}
+
+/** The job's live state beside BullMQ's: kept in the job's progress field, written per attempt. */
+export interface JobProgress {
+  attempts: Attempt[];
+  /** Set while the job waits for capacity (epoch ms when the earliest instance frees). */
+  waitingUntil?: number;
+  coaching?: { jobId: string };
+  startedAt?: number;
+  /** Written just before the job fails, so the view can show the code and its details. */
+  failure?: JobFailure;
+}
+
+export type JobResult = PlanResult | CoachingResult;
+
+export interface JobFailure {
+  code: string;
+  message: string;
+  /** e.g. capacityReturnsAt, raw invalid output */
+  details?: Record<string, unknown>;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { PlanResultSchema } from './results.js';
+
+export const CoachingPolicySchema = z.strictObject({
+  policy: z.enum(['same', 'upgrade']),
+  model: z.string().min(1).max(200).optional(),
+});
+
+const metadata = z
+  .record(z.string().max(100), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= 8192, 'must serialize to at most 8 KiB of JSON');
+
+/** Fields every job request may carry. */
+const common = {
+  model: z.string().min(1).max(200).optional(),
+  fallback: z.enum(['any', 'same-model']).optional(),
+  coaching: z.union([z.boolean(), CoachingPolicySchema]).optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  deadlineSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+  metadata: metadata.optional(),
+};
+
+export const PlanRequestSchema = z.strictObject({
+  description: z.string().trim().min(1).max(20_000),
+  date: z.iso.date().optional(),
+  ...common,
+});
+export type PlanRequest = z.infer<typeof PlanRequestSchema>;
+
+export const CoachingRequestSchema = z.union([
+  z.strictObject({ planJobId: z.string().min(1).max(100), ...common }),
+  z.strictObject({ plan: PlanResultSchema, description: z.string().trim().max(20_000).optional(), ...common }),
+]);
+export type CoachingRequest = z.infer<typeof CoachingRequestSchema>;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+export const PlanItemSchema = z.object({
+  start: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+  end: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+  task: z.string().min(1).max(500),
+  priority: z.enum(['high', 'medium', 'low']),
+});
+
+/** The shape providers are asked for; refinements below are checked after, they are not JSON Schema. */
+export const PlanResultShape = z.object({
+  summary: z.string().min(1).max(2000),
+  items: z.array(PlanItemSchema).min(1).max(48),
+});
+
+/** A plan that makes sense: every item ends after it starts, inside the day. */
+export const PlanResultSchema = PlanResultShape.superRefine((plan, ctx) => {
+  plan.items.forEach((item, index) => {
+    if (HHMM.test(item.start) && HHMM.test(item.end) && minutes(item.end) <= minutes(item.start)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['items', index, 'end'],
+        message: `must be after start (${item.start}); items must stay inside one day`,
+      });
+    }
+  });
+});
+export type PlanResult = z.infer<typeof PlanResultShape>;
+
+export const CoachingResultSchema = z.object({
+  strengths: z.array(z.string().min(1).max(500)).max(10),
+  issues: z.array(z.string().min(1).max(500)).max(10),
+  improvements: z.array(z.string().min(1).max(500)).max(10),
+  energyTips: z.array(z.string().min(1).max(500)).max(10),
+});
+export type CoachingResult = z.infer<typeof CoachingResultSchema>;
+
+/** JSON Schema for `response_format.json_schema.schema`, generated from the zod shape. */
+export function structuredSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema) as Record<string, unknown>;
+  return rest;
+}

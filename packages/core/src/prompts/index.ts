@@ -1,0 +1,3 @@
+export * from './coaching.js';
+export * from './plan.js';
+export * from './repair.js';

@@ -1,0 +1,115 @@
+import { buildApi, createAuthenticator } from '@spillway/api';
+import {
+  closeRedis,
+  createAdapters,
+  createLogger,
+  createRedis,
+  loadProviders,
+  type ProviderSetup,
+  Secret,
+} from '@spillway/core';
+import { createSimulator, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
+import { type RunningWorker, startWorker } from '@spillway/worker';
+import { redisUrl } from './redis.js';
+import { uniquePrefix } from './tracked.js';
+
+export interface Stack {
+  url: string;
+  apiKey: string;
+  prefix: string;
+  sim: Simulator;
+  providers: ProviderSetup;
+  worker: RunningWorker;
+  /** Authorized JSON request against the API. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** Polls a job until it reaches a terminal status (long-poll once the API has it). */
+  waitForJob(id: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  models?: Record<string, SimModelConfig>;
+  /** Providers file content; `{{sim}}` is replaced by the simulator's URL. */
+  providers?: unknown;
+  concurrency?: number;
+  latencyMs?: number;
+  maxHops?: number;
+}
+
+/**
+ * The whole system on loopback: simulator, worker and API over real HTTP and a real Redis,
+ * isolated by a unique prefix. Everything it opens, `close()` closes.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const prefix = uniquePrefix('stack');
+  const sim = await createSimulator({
+    models: options.models ?? { 'sim-small': { dialect: 'groq', rpm: 1000 } },
+    latencyMs: options.latencyMs ?? 5,
+  });
+  const file = options.providers ?? {
+    providers: [{ id: 'sim-a', type: 'simulated', models: Object.keys(options.models ?? { 'sim-small': {} }) }],
+  };
+  const providers = loadProviders({
+    fileText: JSON.stringify(file).replaceAll('{{sim}}', sim.url),
+    env: {},
+    simulatorUrl: sim.url,
+  });
+  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' });
+  const target = { url: redisUrl(), cluster: false };
+  const worker = await startWorker({
+    redis: target,
+    prefix,
+    concurrency: options.concurrency ?? 10,
+    instances: providers.instances,
+    adapterFor: createAdapters({ timeoutMs: 5000 }),
+    logger,
+    maxHops: options.maxHops,
+  });
+  const apiKey = 'sk-test-0123456789abcdef';
+  const redis = createRedis(target, `${prefix}:api`);
+  const app = await buildApi({
+    redis,
+    prefix,
+    instances: providers.instances,
+    coachingDefaults: providers.defaults.coaching,
+    authenticator: createAuthenticator([{ tenant: 'acme', key: new Secret(apiKey) }]),
+    logger,
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+
+  const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${address}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  return {
+    url: address,
+    apiKey,
+    prefix,
+    sim,
+    providers,
+    worker,
+    request,
+    async waitForJob(id, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const view = (await (await request('GET', `/v1/jobs/${id}`)).json()) as Record<string, unknown>;
+        if (['completed', 'failed', 'cancelled'].includes(String(view.status))) return view;
+        if (Date.now() > deadline) throw new Error(`job ${id} still ${view.status}: ${JSON.stringify(view)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await app.close();
+      await worker.close();
+      await closeRedis(redis);
+      await sim.close();
+    },
+  };
+}
