@@ -47,7 +47,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    disableRequestLogging: false,
     // Ids are ours to choose; keep the routes strict about trailing slashes and case.
     routerOptions: { ignoreTrailingSlash: true },
   });

@@ -26,6 +26,8 @@ export interface WorkerDeps {
   clock?: () => number;
   /** Provider calls one processing run may make before the loop guard stops the job. */
   maxHops?: number;
+  /** See PoolDeps.minuteWindow: tests shorten the minute; production leaves it alone. */
+  minuteWindow?: { ms: number; guardMs: number };
 }
 
 export interface RunningWorker {
@@ -50,7 +52,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     return c;
   };
   const clock = deps.clock ?? Date.now;
-  const pool = new Pool({ redis: connect('pool'), prefix: deps.prefix, clock });
+  const pool = new Pool({ redis: connect('pool'), prefix: deps.prefix, clock, minuteWindow: deps.minuteWindow });
   const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: connect('queue'), prefix });
   const processor = createProcessor({
     pool,

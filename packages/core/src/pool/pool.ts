@@ -47,7 +47,14 @@ export interface PoolDeps {
   redis: RedisClient;
   prefix: string;
   clock?: () => number;
+  /**
+   * The "minute" window and its guard (the provider counts a call a little after we reserve it).
+   * Production keeps 60 s; tests shorten it so a minute of traffic takes seconds.
+   */
+  minuteWindow?: { ms: number; guardMs: number };
 }
+
+export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
 
 /**
  * The Redis-backed pool: every decision that must hold across processes (is this instance
@@ -59,8 +66,10 @@ export class Pool {
   readonly #root: string;
   readonly #clock: () => number;
   readonly #redis: RedisClient;
+  readonly #window: { ms: number; guardMs: number };
 
   constructor(deps: PoolDeps) {
+    this.#window = deps.minuteWindow ?? MINUTE_WINDOW;
     this.#redis = deps.redis;
     this.#commands = definePoolCommands(deps.redis);
     this.#root = poolKeys(deps.prefix).root;
@@ -71,7 +80,7 @@ export class Pool {
     if (candidates.length === 0) return { kind: 'wait', until: null, blocked: 0 };
     const reservationId = randomUUID();
     const args: Array<string | number> = [this.#clock(), reservationId, Math.max(0, Math.ceil(estimatedTokens))];
-    args.push(candidates.length);
+    args.push(this.#window.ms, this.#window.guardMs, candidates.length);
     for (const { instance, tier } of candidates) {
       const l = instance.limits;
       args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
@@ -118,6 +127,8 @@ export class Pool {
       reservationId,
       unit,
       configured ?? 0,
+      this.#window.ms,
+      this.#window.guardMs,
     );
     return Number(remaining);
   }
@@ -134,7 +145,7 @@ export class Pool {
 
   async snapshot(instances: readonly Instance[]): Promise<InstanceState[]> {
     const now = this.#clock();
-    const args: Array<string | number> = [now, instances.length];
+    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, instances.length];
     for (const i of instances) args.push(i.id, i.type, i.model, i.providerId);
     const rows = (await this.#commands.snapshot(this.#root, ...args)) as Array<Array<string | number | null>>;
     return instances.map((instance, index) => toState(instance, rows[index]!, now));

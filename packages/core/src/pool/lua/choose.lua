@@ -6,7 +6,8 @@
     ARGV[1] now (ms)
     ARGV[2] reservation id (unique per call)
     ARGV[3] estimated tokens of the call
-    ARGV[4] number of candidates N, then N groups of 9 fields, in preference order:
+    ARGV[4] minute window (ms), ARGV[5] its guard (ms)
+    ARGV[6] number of candidates N, then N groups of 9 fields, in preference order:
             id, tier, type, model, providerId, rpm, tpm, rpd, tpd   (a limit of 0 = unknown)
 
   Output:
@@ -20,7 +21,8 @@ local root = KEYS[1]
 local now = tonumber(ARGV[1])
 local resId = ARGV[2]
 local est = tonumber(ARGV[3])
-local n = tonumber(ARGV[4])
+setWindows(ARGV[4], ARGV[5])
+local n = tonumber(ARGV[6])
 
 -- How a window stands for a candidate: headroom fraction left after this call, and when (if over)
 -- it frees enough. limitReq/limitTok of 0 means unknown: no constraint.
@@ -75,7 +77,7 @@ local earliest = -1
 local blocked = 0
 
 for i = 0, n - 1 do
-  local b = 4 + i * 9
+  local b = 6 + i * 9
   local id, tier = ARGV[b + 1], tonumber(ARGV[b + 2])
   local ctype, model, providerId = ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
   if bestTier ~= nil and tier > bestTier then break end

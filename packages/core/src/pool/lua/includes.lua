@@ -14,8 +14,14 @@ local rcall = redis.call
 
 -- Minute and day windows, each with a guard: the provider counts a request when it arrives, a
 -- little after we reserved it, so our window must free a little later than the provider's does.
+-- Scripts that use windows call setWindows with the caller's minute window (60000 in production;
+-- tests shorten it to run a "minute" in a few seconds, the algorithm unchanged).
 local WINDOW = { m = 60000, d = 86400000 }
 local GUARD = { m = 750, d = 2000 }
+local function setWindows(minuteMs, guardMs)
+  WINDOW.m = tonumber(minuteMs)
+  GUARD.m = tonumber(guardMs)
+end
 
 local function windowKeys(root, unit, id)
   return root .. ':w:' .. unit .. ':' .. id, root .. ':t:' .. unit .. ':' .. id

@@ -14,6 +14,7 @@
     ARGV[6] reservation id ("" for none)
     ARGV[7] window to learn: "m", "d" or "" (unknown: learn nothing)
     ARGV[8] the instance's configured request limit for that window (0 = unknown: learn it)
+    ARGV[9] minute window (ms), ARGV[10] its guard (ms)
 
   Output: the limit's remaining ms after the call (the longer of old and new)
 ]]
@@ -24,6 +25,7 @@ local ttl = tonumber(ARGV[3])
 local id = ARGV[5]
 local resId = ARGV[6]
 local unit = ARGV[7]
+setWindows(ARGV[9], ARGV[10])
 
 local existing = limitTtl(key)
 if ttl > existing then

@@ -4,17 +4,19 @@
   Input:
     KEYS[1] pool root
     ARGV[1] now (ms)
-    ARGV[2] number of instances N, then N groups of 4 fields: id, type, model, providerId
+    ARGV[2] minute window (ms), ARGV[3] its guard (ms)
+    ARGV[4] number of instances N, then N groups of 4 fields: id, type, model, providerId
   Output: per instance a flat list:
     { disabledPayload|false, disabledTtl, limitPayload|false, limitTtl, reqMinute, tokMinute, reqDay, tokDay,
       learnedRpm, learnedTpm, learnedRpd, learnedTpd }
 ]]
 local root = KEYS[1]
 local now = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
+setWindows(ARGV[2], ARGV[3])
+local n = tonumber(ARGV[4])
 local out = {}
 for i = 0, n - 1 do
-  local b = 2 + i * 4
+  local b = 4 + i * 4
   local id, ctype, model, providerId = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
   local disabledKey = root .. ':disabled:' .. id
   -- The longest of the three scopes is the one that decides when the instance frees.
