@@ -12,6 +12,7 @@ import { FlowProducer, Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Authenticator } from './auth.js';
+import { JobWaiters } from './job-waiters.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerProblems } from './plugins/problems.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -40,6 +41,7 @@ export interface ApiContext {
   coachingDefaults: CoachingPolicy;
   clock: () => number;
   redis: RedisClient;
+  waiters: JobWaiters;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -61,8 +63,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     coachingDefaults: deps.coachingDefaults,
     clock: deps.clock ?? Date.now,
     redis: deps.redis,
+    waiters: new JobWaiters(deps.redis, prefix),
   };
+  await ctx.waiters.ready();
   app.addHook('onClose', async () => {
+    await ctx.waiters.close();
     await flows.close();
     await queue.close();
   });

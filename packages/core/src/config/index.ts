@@ -1,1 +1,10 @@
+export * from './config.js';
+export * from './errors.js';
+export * from './providers.js';
+export {
+  type CoachingDefaults,
+  type ProviderEntry,
+  type ProvidersFile,
+  ProvidersFileSchema,
+} from './providers-file.js';
 export * from './secret.js';

@@ -1,0 +1,58 @@
+import { JOBS_QUEUE, type RedisClient } from '@spillway/core';
+import { QueueEvents } from 'bullmq';
+
+/**
+ * Long-poll support without polling: one QueueEvents stream reader per API process wakes the
+ * requests waiting on a job when BullMQ reports it finished.
+ */
+export class JobWaiters {
+  readonly #events: QueueEvents;
+  readonly #waiting = new Map<string, Set<() => void>>();
+
+  constructor(connection: RedisClient, prefix: string) {
+    this.#events = new QueueEvents(JOBS_QUEUE, { connection, prefix, autorun: true });
+    const wake = ({ jobId }: { jobId: string }) => {
+      const waiters = this.#waiting.get(jobId);
+      if (!waiters) return;
+      this.#waiting.delete(jobId);
+      for (const resolve of waiters) resolve();
+    };
+    this.#events.on('completed', wake);
+    this.#events.on('failed', wake);
+    this.#events.on('removed', wake);
+    this.#events.on('error', () => {}); // reconnects by itself; readiness reports Redis trouble
+  }
+
+  async ready(): Promise<void> {
+    await this.#events.waitUntilReady();
+  }
+
+  /**
+   * Resolves when the job finishes or after `ms`. `stillRunning` is checked after subscribing,
+   * so a job that finished in between is not waited for.
+   */
+  async wait(jobId: string, ms: number, stillRunning: () => Promise<boolean>, signal?: AbortSignal): Promise<void> {
+    let resolve!: () => void;
+    const done = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const set = this.#waiting.get(jobId) ?? new Set();
+    set.add(resolve);
+    this.#waiting.set(jobId, set);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', resolve, { once: true });
+    try {
+      if (await stillRunning()) await done;
+    } finally {
+      clearTimeout(timer);
+      set.delete(resolve);
+      if (set.size === 0 && this.#waiting.get(jobId) === set) this.#waiting.delete(jobId);
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const set of this.#waiting.values()) for (const resolve of set) resolve();
+    this.#waiting.clear();
+    await this.#events.close();
+  }
+}
