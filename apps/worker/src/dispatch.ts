@@ -79,7 +79,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
     const instance = choice.instance;
     const note = preferred?.note;
     const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
-    const outcome = parseOutcome(answer);
+    const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
     const at = new Date(deps.clock()).toISOString();
     const base = { instance: instance.id, model: instance.model, at };
     const log = deps.logger.child({ instance: instance.id });
@@ -91,7 +91,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
           instance,
           choice.reservationId,
           answer.usage?.totalTokens,
-          parseRemaining(answer.headers, deps.clock()),
+          parseRemaining(answer.headers, deps.clock(), instance.type),
         );
         await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
         return { kind: 'ok', content: answer.content, instance };

@@ -3,6 +3,7 @@ import type { Instance } from '../catalog/instance.js';
 import type { Limits } from '../catalog/types.js';
 import { poolKeys } from '../keys.js';
 import type { RedisClient } from '../redis.js';
+import type { LimitScope, LimitWindow } from '../signals/outcome.js';
 import type { Candidate } from './candidates.js';
 import { definePoolCommands, type PoolCommands } from './scripts.js';
 
@@ -11,8 +12,6 @@ export type Choice =
   /** Nothing eligible now. `until` is the earliest moment one frees, or null if none ever can. */
   | { kind: 'wait'; until: number | null; blocked: number };
 
-export type LimitScope = 'instance' | 'model' | 'credential';
-export type LimitWindow = 'minute' | 'day' | 'unknown';
 
 export interface LimitNotice {
   scope: LimitScope;

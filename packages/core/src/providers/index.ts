@@ -1,1 +1,4 @@
+export * from './adapters.js';
+export * from './anthropic.js';
+export * from './openai-compatible.js';
 export * from './types.js';

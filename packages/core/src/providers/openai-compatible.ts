@@ -1,0 +1,181 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import type { Instance } from '../catalog/instance.js';
+import type { ProviderType } from '../catalog/types.js';
+import { assertNever } from '../signals/outcome.js';
+import { startDeadline } from './deadline.js';
+import { headersWithoutSecret, withoutSecret } from './redact.js';
+import { headersRecord } from './response-headers.js';
+import { describeError, transportFailure } from './transport-failure.js';
+import type { ChatRequest, ProviderAdapter, ProviderAnswer, Usage } from './types.js';
+
+export interface OpenAiCompatibleDeps {
+  fetch: typeof fetch;
+  timeoutMs: number;
+  now: () => number;
+}
+
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the recording fetch saw during one call; the SDK only keeps the body it could parse as an object. */
+interface CallRecord {
+  errorAnswer?: RawAnswer;
+}
+
+type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+
+/** Newer OpenAI-style APIs deprecate max_tokens; the others only know max_tokens (Mistral rejects extras). */
+function tokenLimitField(type: ProviderType): 'max_completion_tokens' | 'max_tokens' {
+  switch (type) {
+    case 'openai':
+    case 'groq':
+    case 'cerebras':
+      return 'max_completion_tokens';
+    case 'gemini':
+    case 'anthropic':
+    case 'openrouter':
+    case 'mistral':
+    case 'openai-compatible':
+    case 'simulated':
+      return 'max_tokens';
+    default:
+      return assertNever(type, 'provider type');
+  }
+}
+
+function chatParams(instance: Instance, request: ChatRequest): ChatParams {
+  const params: ChatParams = {
+    model: instance.model,
+    messages: [
+      { role: 'system', content: request.system },
+      { role: 'user', content: request.user },
+    ],
+    // Gemini's OpenAI-compatible endpoint accepts `strict` (Google's own structured-output example goes
+    // through the SDK's parse(), which sends it), so every type gets the same request.
+    response_format: {
+      type: 'json_schema',
+      json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
+    },
+  };
+  if (request.maxTokens !== undefined) params[tokenLimitField(instance.type)] = request.maxTokens;
+  return params;
+}
+
+function usageOf(usage: OpenAI.CompletionUsage | undefined): Usage | undefined {
+  if (!usage) return undefined;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    totalTokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens,
+  };
+}
+
+function contentOf(completion: OpenAI.Chat.ChatCompletion): string {
+  const choice = Array.isArray(completion.choices) ? completion.choices[0] : undefined;
+  return choice?.message?.content ?? '';
+}
+
+/**
+ * Groq, Cerebras, OpenAI, OpenRouter, Mistral, Gemini (its OpenAI-compatible endpoint), any
+ * OpenAI-compatible server and the simulator, through the official SDK with its retries off: retrying
+ * is the pool's decision, made with the whole fleet in view.
+ */
+export function createOpenAiCompatibleAdapter(deps: OpenAiCompatibleDeps): ProviderAdapter {
+  const calls = new AsyncLocalStorage<CallRecord>();
+  const clients = new Map<string, OpenAI>();
+
+  // The SDK parses error bodies and drops what is not an object (Gemini's JSON array); the signal
+  // parser needs the exact text, so it is copied here, into the record of the call that made it.
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await deps.fetch(input, init);
+    const record = calls.getStore();
+    if (record && !response.ok) {
+      record.errorAnswer = {
+        status: response.status,
+        headers: headersRecord(response.headers),
+        body: await response.clone().text(),
+      };
+    }
+    return response;
+  };
+
+  function clientFor(instance: Instance): OpenAI {
+    let client = clients.get(instance.id);
+    if (!client) {
+      client = new OpenAI({
+        apiKey: instance.apiKey.reveal(),
+        baseURL: instance.baseUrl,
+        maxRetries: 0,
+        timeout: deps.timeoutMs,
+        fetch: recordingFetch,
+        // Otherwise the SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID and sends them to every provider.
+        organization: null,
+        project: null,
+        logLevel: 'off',
+      });
+      clients.set(instance.id, client);
+    }
+    return client;
+  }
+
+  async function call(
+    instance: Instance,
+    request: ChatRequest,
+    signal: AbortSignal,
+  ): Promise<ProviderAnswer> {
+    const started = deps.now();
+    const latencyMs = (): number => Math.max(0, deps.now() - started);
+    const deadline = startDeadline(signal, deps.timeoutMs);
+    const record: CallRecord = {};
+    try {
+      const { data, response } = await calls.run(record, () =>
+        clientFor(instance)
+          .chat.completions.create(chatParams(instance, request), { signal: deadline.signal })
+          .withResponse(),
+      );
+      return {
+        kind: 'ok',
+        status: response.status,
+        headers: headersWithoutSecret(headersRecord(response.headers), instance.apiKey),
+        content: contentOf(data),
+        usage: usageOf(data.usage),
+        latencyMs: latencyMs(),
+      };
+    } catch (error) {
+      const raw = record.errorAnswer ?? rawFromSdkError(error);
+      if (raw) {
+        return {
+          kind: 'http_error',
+          status: raw.status,
+          headers: headersWithoutSecret(raw.headers, instance.apiKey),
+          body: withoutSecret(raw.body, instance.apiKey),
+          latencyMs: latencyMs(),
+        };
+      }
+      return {
+        kind: 'transport',
+        failure: transportFailure(signal, deadline, error instanceof APIConnectionTimeoutError),
+        message: withoutSecret(describeError(error), instance.apiKey),
+        latencyMs: latencyMs(),
+      };
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  return { call };
+}
+
+/** Only if an HTTP error reached the SDK without passing the recording fetch: the parsed body is all there is. */
+function rawFromSdkError(error: unknown): RawAnswer | undefined {
+  if (!(error instanceof APIError) || typeof error.status !== 'number' || !error.headers) return undefined;
+  return {
+    status: error.status,
+    headers: headersRecord(error.headers),
+    body: JSON.stringify({ error: error.error ?? null }),
+  };
+}
