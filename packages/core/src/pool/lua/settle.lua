@@ -1,6 +1,8 @@
 --[[
-  Settles a finished call: replaces the reservation's estimated tokens by the actual usage and
-  folds in what the provider said about its own counters.
+  Settles a finished call: moves the reservation to the moment the answer arrived, replaces its
+  estimated tokens by the actual usage, and folds in what the provider said about its own counters.
+  A provider counts a call somewhere between our send and its answer; dating the reservation at
+  the answer means our window never frees before the provider's does, whatever the latency.
 
   Input:
     KEYS[1] pool root
@@ -19,9 +21,10 @@ local id = ARGV[2]
 local resId = ARGV[3]
 local actual = tonumber(ARGV[4])
 
-if actual >= 0 then
-  for _, unit in ipairs({ 'm', 'd' }) do
-    local _, tkey = windowKeys(root, unit, id)
+for _, unit in ipairs({ 'm', 'd' }) do
+  local wkey, tkey = windowKeys(root, unit, id)
+  rcall('ZADD', wkey, 'XX', now, resId)
+  if actual >= 0 then
     local reserved = tonumber(rcall('HGET', tkey, resId))
     if reserved then
       rcall('HSET', tkey, resId, actual)
