@@ -32,12 +32,20 @@ export function planJob(index: number, extra: Partial<JobData> = {}): JobData {
 }
 
 /** Adds `count` plan jobs in bulk, as the API would (same data shape, retries for 5xx). */
-export async function enqueuePlans(queue: Queue<JobData, JobResult>, count: number, extra: Partial<JobData> = {}) {
-  const jobs = Array.from({ length: count }, (_, i) => ({
-    name: 'plan',
-    data: planJob(i, extra),
-    opts: { jobId: `job_load${i.toString().padStart(6, '0')}x`, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
-  }));
+export async function enqueuePlans(
+  queue: Queue<JobData, JobResult>,
+  count: number,
+  extra: Partial<JobData> = {},
+  firstIndex = 0,
+) {
+  const jobs = Array.from({ length: count }, (_, n) => {
+    const i = firstIndex + n;
+    return {
+      name: 'plan',
+      data: planJob(i, extra),
+      opts: { jobId: `job_load${i.toString().padStart(6, '0')}x`, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
+    };
+  });
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));
 }
 
