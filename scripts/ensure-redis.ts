@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 
 async function answers(url: string): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -41,7 +46,20 @@ export async function ensureRedis(url: string, explicit: boolean): Promise<strin
   const port = new URL(url).port || '6379';
   const started = spawnSync(
     'redis-server',
-    ['--daemonize', 'yes', '--port', port, '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+    [
+      '--daemonize',
+      'yes',
+      '--port',
+      port,
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
     { stdio: 'inherit' },
   );
   if (started.status !== 0) throw new Error(`redis-server could not start.\n${HOW_TO_GET_REDIS}`);

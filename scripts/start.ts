@@ -21,7 +21,9 @@ try {
 }
 
 try {
-  say(await ensureRedis(config.redis.url, process.env.REDIS_URL !== undefined && process.env.REDIS_URL !== ''));
+  say(
+    await ensureRedis(config.redis.url, process.env.REDIS_URL !== undefined && process.env.REDIS_URL !== ''),
+  );
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(1);
@@ -50,10 +52,12 @@ function stop(code: number): void {
   const force = setTimeout(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   }, 15_000);
-  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(() => {
-    clearTimeout(force);
-    process.exit(code);
-  });
+  Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null))).then(
+    () => {
+      clearTimeout(force);
+      process.exit(code);
+    },
+  );
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
@@ -61,7 +65,10 @@ process.on('SIGTERM', () => stop(0));
 if (!config.providersFile) {
   const url = new URL(config.simulatorUrl);
   say(`No PROVIDERS_FILE: serving from the built-in simulated provider at ${config.simulatorUrl}`);
-  tsx('packages/core/src/simulator/main.ts', { SIMULATOR_HOST: url.hostname, SIMULATOR_PORT: url.port || '80' });
+  tsx('packages/core/src/simulator/main.ts', {
+    SIMULATOR_HOST: url.hostname,
+    SIMULATOR_PORT: url.port || '80',
+  });
 }
 tsx('apps/worker/src/main.ts');
 tsx('apps/api/src/main.ts');

@@ -24,7 +24,12 @@ describe('a plan job end to end (HTTP → BullMQ → worker → simulated provid
     expect(['queued', 'running']).toContain(accepted.status);
 
     const done = await stack.waitForJob(accepted.id);
-    expect(done).toMatchObject({ id: accepted.id, kind: 'plan', status: 'completed', metadata: { ticket: 'T-1' } });
+    expect(done).toMatchObject({
+      id: accepted.id,
+      kind: 'plan',
+      status: 'completed',
+      metadata: { ticket: 'T-1' },
+    });
     expect(PlanResultSchema.safeParse(done.result).success).toBe(true);
     expect(done.attempts).toEqual([
       expect.objectContaining({ instance: 'sim-a/sim-small', model: 'sim-small', outcome: 'ok' }),

@@ -80,7 +80,10 @@ describe('provider outcomes', () => {
 
   it('request too large goes to a model with a larger context window, without a cooldown', async () => {
     stack = await startStack({
-      models: { small: { dialect: 'openai', contextWindow: 60 }, large: { dialect: 'openai', contextWindow: 100_000 } },
+      models: {
+        small: { dialect: 'openai', contextWindow: 60 },
+        large: { dialect: 'openai', contextWindow: 100_000 },
+      },
       providers: {
         providers: [
           {
@@ -92,7 +95,11 @@ describe('provider outcomes', () => {
         ],
       },
     });
-    const id = await submit(stack, { model: 'small', fallback: 'any', description: 'A long day. '.repeat(40) });
+    const id = await submit(stack, {
+      model: 'small',
+      fallback: 'any',
+      description: 'A long day. '.repeat(40),
+    });
     const view = await stack.waitForJob(id);
     expect(view.status).toBe('completed');
     const attempts = view.attempts as Array<{ model: string; outcome: string }>;
@@ -100,7 +107,9 @@ describe('provider outcomes', () => {
       ['small', 'error'],
       ['large', 'ok'],
     ]);
-    const pool = (await (await stack.request('GET', '/v1/pool')).json()) as { instances: Array<{ id: string; state: string }> };
+    const pool = (await (await stack.request('GET', '/v1/pool')).json()) as {
+      instances: Array<{ id: string; state: string }>;
+    };
     expect(pool.instances.find((i) => i.id === 'p1/small')!.state).toBe('available');
   });
 
@@ -128,7 +137,12 @@ describe('provider outcomes', () => {
     });
     const pool = new Pool({ redis, prefix: stack.prefix });
     for (const instance of stack.providers.instances) {
-      await pool.markLimited(instance, { scope: 'instance', window: 'day', retryAfterMs: 3_600_000, reason: 'rpd' });
+      await pool.markLimited(instance, {
+        scope: 'instance',
+        window: 'day',
+        retryAfterMs: 3_600_000,
+        reason: 'rpd',
+      });
     }
     const id = await submit(stack, { deadlineSeconds: 60 });
     const view = await stack.waitForJob(id);

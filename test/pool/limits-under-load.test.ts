@@ -1,7 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
 import { createAdapters, createLogger, loadProviders } from '@spillway/core';
 import { createSimulator, type Dialect, maxInWindow, type Simulator } from '@spillway/core/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
-import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drained, enqueuePlans, jobsQueue } from '../support/enqueue.js';
 import { spawnReady, stopProcess } from '../support/processes.js';
@@ -31,7 +31,9 @@ describe('limits hold under concurrency', () => {
   it('four worker processes never push one model past its rpm in any window, and no job fails', async () => {
     const sim = await simulator({ m: { rpm: 15, dialect: 'groq' } });
     const prefix = uniquePrefix('rpm4');
-    const providers = { providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models: { m: { rpm: 15 } } }] };
+    const providers = {
+      providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models: { m: { rpm: 15 } } }],
+    };
     const workers: ChildProcess[] = [];
     for (let i = 0; i < 4; i++) {
       workers.push(
@@ -94,7 +96,12 @@ describe('limits hold under concurrency', () => {
     const sim = await simulator(tenModels);
     const prefix = uniquePrefix('cap10');
     const models = Object.fromEntries(Object.keys(tenModels).map((m) => [m, { rpm: 10 }]));
-    await inProcessWorkers(prefix, sim, { providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models }] }, 2);
+    await inProcessWorkers(
+      prefix,
+      sim,
+      { providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models }] },
+      2,
+    );
     const queue = jobsQueue(prefix);
     cleanup.push(() => queue.close());
 

@@ -67,7 +67,12 @@ describe('pool choice and reservation', () => {
   it('skips a limited instance and never shortens a longer limit', async () => {
     const a = instance('p', 'm');
     await pool.markLimited(a, { scope: 'instance', window: 'day', retryAfterMs: 10 * MINUTE, reason: 'rpd' });
-    const kept = await pool.markLimited(a, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    const kept = await pool.markLimited(a, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: 5000,
+      reason: 'rpm',
+    });
     expect(kept).toBeGreaterThan(9 * MINUTE);
     const choice = await pool.choose(only(a), 1);
     expect(choice.kind).toBe('wait');
@@ -92,13 +97,23 @@ describe('pool choice and reservation', () => {
     const free = instance('c1', 'x', {}, { type: 'cerebras', free: true });
     const paid = instance('o1', 'gpt', {}, { type: 'openai', free: false });
     const all = [paid, free, sameType, sameModel, current];
-    await pool.markLimited(current, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+    await pool.markLimited(current, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: 5000,
+      reason: 'rpm',
+    });
     const picked: string[] = [];
     for (const next of [sameModel, sameType, free, paid]) {
       const choice = await pool.choose(orderCandidates(all, current), 1);
       expect(choice.kind).toBe('reserved');
       if (choice.kind === 'reserved') picked.push(choice.instance.id);
-      await pool.markLimited(next, { scope: 'instance', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
+      await pool.markLimited(next, {
+        scope: 'instance',
+        window: 'minute',
+        retryAfterMs: 5000,
+        reason: 'rpm',
+      });
     }
     expect(picked).toEqual(['g2/llama', 'g1/mixtral', 'c1/x', 'o1/gpt']);
   });
@@ -107,7 +122,10 @@ describe('pool choice and reservation', () => {
     const a = instance('p1', 'm');
     const b = instance('p2', 'm');
     const other = instance('p1', 'n');
-    expect(orderCandidates([a, b, other], null, { model: 'm' }).map((c) => c.instance.id)).toEqual(['p1/m', 'p2/m']);
+    expect(orderCandidates([a, b, other], null, { model: 'm' }).map((c) => c.instance.id)).toEqual([
+      'p1/m',
+      'p2/m',
+    ]);
     expect(orderCandidates([a, b, other], null, { model: 'm', fallback: 'any' }).map((c) => c.tier)).toEqual([
       0, 0, 1,
     ]);
@@ -129,12 +147,18 @@ describe('pool choice and reservation', () => {
       if (c.kind === 'reserved') reservations.push(c.reservationId);
     }
     // The fifth call was refused upstream: four fit the provider's window.
-    await pool.markLimited(a, { scope: 'instance', window: 'minute', retryAfterMs: 1, reason: 'rpm' }, reservations[4]);
+    await pool.markLimited(
+      a,
+      { scope: 'instance', window: 'minute', retryAfterMs: 1, reason: 'rpm' },
+      reservations[4],
+    );
     now += 10;
     expect((await pool.choose(only(a), 1)).kind).toBe('wait');
     const [state] = await pool.snapshot([a]);
     expect(state!.learned.rpm).toBe(4);
     now += MINUTE + 1000;
+    // Limit keys expire in Redis's real time (the 1 ms one above), windows in the injected clock.
+    await new Promise((r) => setTimeout(r, 5));
     expect((await pool.choose(only(a), 1)).kind).toBe('reserved');
   });
 
@@ -142,7 +166,9 @@ describe('pool choice and reservation', () => {
     const a = instance('p', 'm');
     const c = await pool.choose(only(a), 1);
     if (c.kind !== 'reserved') throw new Error('expected a reservation');
-    await pool.settle(a, c.reservationId, 5, [{ what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 }]);
+    await pool.settle(a, c.reservationId, 5, [
+      { what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 },
+    ]);
     const refused = await pool.choose(only(a), 1);
     expect(refused).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
   });

@@ -23,7 +23,9 @@ describe('when every instance is limited, jobs wait instead of failing', () => {
     });
     cleanup.push(() => sim.close());
     const { instances } = loadProviders({
-      fileText: JSON.stringify({ providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models: ['a', 'b'] }] }),
+      fileText: JSON.stringify({
+        providers: [{ id: 'sim', type: 'simulated', baseUrl: sim.url, models: ['a', 'b'] }],
+      }),
       env: {},
       simulatorUrl: sim.url,
     });
@@ -52,7 +54,12 @@ describe('when every instance is limited, jobs wait instead of failing', () => {
     const { sim, pool, instances } = await setup(inject('redisUrl'), prefix);
     const limitMs = 3000;
     for (const instance of instances) {
-      await pool.markLimited(instance, { scope: 'instance', window: 'minute', retryAfterMs: limitMs, reason: 'test' });
+      await pool.markLimited(instance, {
+        scope: 'instance',
+        window: 'minute',
+        retryAfterMs: limitMs,
+        reason: 'test',
+      });
     }
     const queue = jobsQueue(prefix);
     cleanup.push(() => queue.close());
@@ -80,9 +87,17 @@ describe('when every instance is limited, jobs wait instead of failing', () => {
       const prefix = uniquePrefix('flat');
       const { pool, instances } = await setup(redis.url, prefix);
       for (const instance of instances) {
-        await pool.markLimited(instance, { scope: 'instance', window: 'day', retryAfterMs: 120_000, reason: 'test' });
+        await pool.markLimited(instance, {
+          scope: 'instance',
+          window: 'day',
+          retryAfterMs: 120_000,
+          reason: 'test',
+        });
       }
-      const queue = new Queue('jobs', { connection: { host: '127.0.0.1', port: redis.port, connectionName: `${prefix}:q` }, prefix: `{${prefix}}` });
+      const queue = new Queue('jobs', {
+        connection: { host: '127.0.0.1', port: redis.port, connectionName: `${prefix}:q` },
+        prefix: `{${prefix}}`,
+      });
       cleanup.push(() => queue.close());
 
       const rate = async () => {
@@ -106,7 +121,9 @@ describe('when every instance is limited, jobs wait instead of failing', () => {
       expect((await queue.getJobCounts('failed')).failed).toBe(0);
       // Flat: the worker's own upkeep (a blocking wait, lock renewal) and nothing per job.
       expect(at10k).toBeLessThanOrEqual(at100 * 1.5 + 5);
-      console.log(`redis commands/s while waiting: 100 jobs ${at100.toFixed(1)}, 10,000 jobs ${at10k.toFixed(1)}`);
+      console.log(
+        `redis commands/s while waiting: 100 jobs ${at100.toFixed(1)}, 10,000 jobs ${at10k.toFixed(1)}`,
+      );
     },
     60_000,
   );

@@ -43,7 +43,11 @@ export async function enqueuePlans(
     return {
       name: 'plan',
       data: planJob(i, extra),
-      opts: { jobId: `job_load${i.toString().padStart(6, '0')}x`, attempts: 4, backoff: { type: 'exponential', delay: 500 } },
+      opts: {
+        jobId: `job_load${i.toString().padStart(6, '0')}x`,
+        attempts: 4,
+        backoff: { type: 'exponential', delay: 500 },
+      },
     };
   });
   for (let i = 0; i < jobs.length; i += 1000) await queue.addBulk(jobs.slice(i, i + 1000));

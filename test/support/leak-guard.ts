@@ -52,7 +52,10 @@ afterEach(async (context) => {
     }
     if (open.length > 0) {
       problems.push(`Redis connections still open: ${open.map((c) => c.name).join(', ')}`);
-      for (const c of open) await adminConnection().client('KILL', 'ID', c.id).catch(() => {});
+      for (const c of open)
+        await adminConnection()
+          .client('KILL', 'ID', c.id)
+          .catch(() => {});
     }
     for (const prefix of prefixes) await deleteKeys(prefix);
   }

@@ -37,9 +37,13 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'spillway-test-redis-'));
   const child = trackChild(
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs], {
-      stdio: 'ignore',
-    }),
+    spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs],
+      {
+        stdio: 'ignore',
+      },
+    ),
   );
   const url = `redis://127.0.0.1:${port}`;
   // The server takes a moment to listen; ioredis retries until it does.

@@ -5,7 +5,11 @@ import { trackChild } from './tracked.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Runs a TypeScript entry as a child process (tracked by the leak guard) and waits for "ready". */
-export async function spawnReady(entry: string, env: Record<string, string>, timeoutMs = 20_000): Promise<ChildProcess> {
+export async function spawnReady(
+  entry: string,
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<ChildProcess> {
   const child = trackChild(
     spawn(process.execPath, ['--import', 'tsx', '--conditions=source', entry], {
       cwd: root,
@@ -15,7 +19,10 @@ export async function spawnReady(entry: string, env: Record<string, string>, tim
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${entry} not ready in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     child.stderr!.on('data', (d) => {
       output += d;
     });

@@ -34,7 +34,23 @@ export interface StackOptions {
   concurrency?: number;
   latencyMs?: number;
   maxHops?: number;
+  /** WEBHOOK_SECRET for the worker; a fixed test secret when omitted. */
+  webhookSecret?: string;
+  /** WEBHOOK_ALLOW_PRIVATE for API and worker: loopback receivers need it. Off by default, as in production. */
+  webhookAllowPrivate?: boolean;
+  webhookRetryScheduleMs?: readonly number[];
+  /** The environment the providers file reads (`apiKey: "env:NAME"`). */
+  env?: Record<string, string>;
+  /** The default tenant's bearer key. */
+  apiKey?: string;
+  /** More tenants and their bearer keys, besides `acme` with `apiKey`. */
+  tenants?: Array<{ tenant: string; key: string }>;
+  /** Receives every log line of API and worker (pino JSON) instead of TEST_LOG_LEVEL's stdout. */
+  logStream?: { write(line: string): void };
+  logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
+
+export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 /**
  * The whole system on loopback: simulator, worker and API over real HTTP and a real Redis,
@@ -47,14 +63,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     latencyMs: options.latencyMs ?? 5,
   });
   const file = options.providers ?? {
-    providers: [{ id: 'sim-a', type: 'simulated', models: Object.keys(options.models ?? { 'sim-small': {} }) }],
+    providers: [
+      { id: 'sim-a', type: 'simulated', models: Object.keys(options.models ?? { 'sim-small': {} }) },
+    ],
   };
   const providers = loadProviders({
     fileText: JSON.stringify(file).replaceAll('{{sim}}', sim.url),
-    env: {},
+    env: options.env ?? {},
     simulatorUrl: sim.url,
   });
-  const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' });
+  const logger = createLogger({
+    level: options.logLevel ?? (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent',
+    destination: options.logStream,
+  });
   const target = { url: redisUrl(), cluster: false };
   const worker = await startWorker({
     redis: target,
@@ -64,16 +85,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adapterFor: createAdapters({ timeoutMs: 5000 }),
     logger,
     maxHops: options.maxHops,
+    webhooks: {
+      secret: new Secret(options.webhookSecret ?? TEST_WEBHOOK_SECRET),
+      allowPrivate: options.webhookAllowPrivate ?? false,
+      retryScheduleMs: options.webhookRetryScheduleMs,
+    },
   });
-  const apiKey = 'sk-test-0123456789abcdef';
+  const apiKey = options.apiKey ?? 'sk-test-0123456789abcdef';
   const redis = createRedis(target, `${prefix}:api`);
   const app = await buildApi({
     redis,
     prefix,
     instances: providers.instances,
     coachingDefaults: providers.defaults.coaching,
-    authenticator: createAuthenticator([{ tenant: 'acme', key: new Secret(apiKey) }]),
+    authenticator: createAuthenticator([
+      { tenant: 'acme', key: new Secret(apiKey) },
+      ...(options.tenants ?? []).map(({ tenant, key }) => ({ tenant, key: new Secret(key) })),
+    ]),
     logger,
+    webhookAllowPrivate: options.webhookAllowPrivate ?? false,
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
 

@@ -14,7 +14,11 @@ import type { Logger } from 'pino';
 import type { Authenticator } from './auth.js';
 import { JobWaiters } from './job-waiters.js';
 import { registerAuth } from './plugins/auth.js';
+import { registerIdempotency } from './plugins/idempotency.js';
 import { registerProblems } from './plugins/problems.js';
+import { RouteTable } from './route-table.js';
+import { registerBatchRoutes } from './routes/batches.js';
+import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPlanRoutes } from './routes/plans.js';
@@ -29,6 +33,8 @@ export interface ApiDeps {
   authenticator: Authenticator;
   logger: Logger;
   clock?: () => number;
+  /** WEBHOOK_ALLOW_PRIVATE: accept callback URLs on loopback and private addresses. */
+  webhookAllowPrivate?: boolean;
 }
 
 /** What every route handler gets: the app's dependencies, passed in (no module singletons). */
@@ -41,7 +47,10 @@ export interface ApiContext {
   coachingDefaults: CoachingPolicy;
   clock: () => number;
   redis: RedisClient;
+  /** QUEUE_PREFIX as configured (key helpers add the hash tag). */
+  prefix: string;
   waiters: JobWaiters;
+  webhookAllowPrivate: boolean;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -63,7 +72,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     coachingDefaults: deps.coachingDefaults,
     clock: deps.clock ?? Date.now,
     redis: deps.redis,
+    prefix: deps.prefix,
     waiters: new JobWaiters(deps.redis, prefix),
+    webhookAllowPrivate: deps.webhookAllowPrivate ?? false,
   };
   await ctx.waiters.ready();
   app.addHook('onClose', async () => {
@@ -72,13 +83,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     await queue.close();
   });
 
-  registerProblems(app);
+  const routes = RouteTable.collect(app);
+  registerProblems(app, routes);
   registerHealthRoutes(app, ctx);
-  await app.register(async (v1) => {
-    registerAuth(v1, deps.authenticator);
-    registerPlanRoutes(v1, ctx);
-    registerJobRoutes(v1, ctx);
-    registerPoolRoutes(v1, ctx);
-  }, { prefix: '/v1' });
+  registerDocsRoutes(app, routes);
+  await app.register(
+    async (v1) => {
+      registerAuth(v1, deps.authenticator);
+      registerIdempotency(v1, { redis: deps.redis, prefix: deps.prefix });
+      registerPlanRoutes(v1, ctx);
+      registerJobRoutes(v1, ctx);
+      registerPoolRoutes(v1, ctx);
+      registerBatchRoutes(v1, ctx);
+    },
+    { prefix: '/v1' },
+  );
   return app;
 }

@@ -9,7 +9,11 @@ export const API_ERRORS = {
   unauthorized: { status: 401, title: 'A valid API key is required' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this route' },
-  idempotency_in_progress: { status: 409, title: 'A request with this Idempotency-Key is still being processed' },
+  idempotency_in_progress: {
+    status: 409,
+    title: 'A request with this Idempotency-Key is still being processed',
+  },
+  job_finished: { status: 409, title: 'The job has already finished' },
   payload_too_large: { status: 413, title: 'The body is too large' },
   unsupported_media_type: { status: 415, title: 'Unsupported content type' },
   idempotency_key_reused: { status: 422, title: 'This Idempotency-Key was used with a different body' },
@@ -29,13 +33,21 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly errors?: FieldError[];
+  /** Headers the answer must carry (`WWW-Authenticate` on 401, `Allow` on 405, `Retry-After`...). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(code: ApiErrorCode, detail?: string, errors?: FieldError[]) {
+  constructor(
+    code: ApiErrorCode,
+    detail?: string,
+    errors?: FieldError[],
+    headers: Record<string, string> = {},
+  ) {
     super(detail ?? API_ERRORS[code].title);
     this.name = 'ApiError';
     this.code = code;
     this.status = API_ERRORS[code].status;
     this.errors = errors;
+    this.headers = headers;
   }
 }
 
@@ -50,9 +62,12 @@ export interface Problem {
   errors?: FieldError[];
 }
 
+/** Where a problem's `type` points: the docs page has one anchor per code. */
+export const problemType = (code: ApiErrorCode) => `/docs#problem-${code}`;
+
 export function toProblem(error: ApiError, instance?: string): Problem {
   const problem: Problem = {
-    type: `/docs#problem-${error.code}`,
+    type: problemType(error.code),
     title: API_ERRORS[error.code].title,
     status: error.status,
     detail: error.message,

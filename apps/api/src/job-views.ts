@@ -1,4 +1,14 @@
-import { type JobData, type JobResult, type JobStatus, type JobView, toJobView } from '@spillway/core';
+import {
+  type CancelMark,
+  cancelledView,
+  cancelMarkKey,
+  type JobData,
+  type JobResult,
+  type JobStatus,
+  type JobView,
+  parseCancelMark,
+  toJobView,
+} from '@spillway/core';
 import { Job } from 'bullmq';
 import type { ApiContext } from './app.js';
 import { isJobId } from './job-ids.js';
@@ -7,30 +17,70 @@ import { isJobId } from './job-ids.js';
 const LIMITER_MAX = 1_000_000;
 
 /** The tenant's job, or null (another tenant's job is the same as no job: 404). */
-export async function findJob(ctx: ApiContext, tenant: string, id: string): Promise<Job<JobData, JobResult> | null> {
+export async function findJob(
+  ctx: ApiContext,
+  tenant: string,
+  id: string,
+): Promise<Job<JobData, JobResult> | null> {
   if (!isJobId(id)) return null;
   const job = await Job.fromId<JobData, JobResult>(ctx.queue, id);
   if (!job || job.data.tenant !== tenant) return null;
   return job;
 }
 
-export async function viewOf(ctx: ApiContext, job: Job<JobData, JobResult>): Promise<JobView> {
-  const [state, queueTtl, coachingStatus] = await Promise.all([
+/** The tenant's job view: the live job's, or the final view a cancel kept of a job it removed. */
+export async function loadView(ctx: ApiContext, tenant: string, id: string): Promise<JobView | null> {
+  const job = await findJob(ctx, tenant, id);
+  if (job) return viewOf(ctx, job);
+  if (!isJobId(id)) return null;
+  const mark = await readCancelMark(ctx, id);
+  return mark?.tenant === tenant && mark.view ? mark.view : null;
+}
+
+export async function readCancelMark(ctx: ApiContext, id: string): Promise<CancelMark | null> {
+  return parseCancelMark(await ctx.redis.get(cancelMarkKey(ctx.prefix, id)));
+}
+
+export async function viewOf(
+  ctx: ApiContext,
+  job: Job<JobData, JobResult>,
+  withCoaching = true,
+): Promise<JobView> {
+  const coachingId = withCoaching ? job.data.coachingJobId : undefined;
+  const [state, queueTtl, coachingStatus, mark] = await Promise.all([
     job.getState(),
     ctx.queue.getRateLimitTtl(LIMITER_MAX),
-    job.data.coachingJobId ? statusOfJob(ctx, job.data.coachingJobId) : undefined,
+    coachingId ? statusOfJob(ctx, coachingId) : undefined,
+    readCancelMark(ctx, job.id!),
   ]);
   const now = ctx.clock();
-  return toJobView(job, state, {
+  const view = toJobView(job, state, {
     now,
     queueWaitingUntil: queueTtl > 0 ? now + queueTtl : undefined,
     coachingStatus,
   });
+  return mark && endsCancelled(view) ? cancelledView(view, mark.at) : view;
+}
+
+/**
+ * A cancelled job that no worker has failed yet: one still in the queue (a worker fails it as
+ * cancelled the moment it picks it up), or a coaching job that failed because its plan was cancelled.
+ * A job that completed, or failed for its own reason, before the cancel landed keeps its outcome.
+ */
+function endsCancelled(view: JobView): boolean {
+  switch (view.status) {
+    case 'queued':
+    case 'waiting_for_capacity':
+      return true;
+    case 'failed':
+      return view.error?.code === 'plan_failed';
+    default:
+      return false;
+  }
 }
 
 async function statusOfJob(ctx: ApiContext, id: string): Promise<JobStatus> {
   const job = await Job.fromId<JobData, JobResult>(ctx.queue, id);
-  if (!job) return 'failed';
-  const state = await job.getState();
-  return toJobView(job, state, { now: ctx.clock() }).status;
+  if (job) return (await viewOf(ctx, job, false)).status;
+  return (await readCancelMark(ctx, id))?.view?.status ?? 'failed';
 }

@@ -31,7 +31,12 @@ export class JobWaiters {
    * Resolves when the job finishes or after `ms`. `stillRunning` is checked after subscribing,
    * so a job that finished in between is not waited for.
    */
-  async wait(jobId: string, ms: number, stillRunning: () => Promise<boolean>, signal?: AbortSignal): Promise<void> {
+  async wait(
+    jobId: string,
+    ms: number,
+    stillRunning: () => Promise<boolean>,
+    signal?: AbortSignal,
+  ): Promise<void> {
     let resolve!: () => void;
     const done = new Promise<void>((r) => {
       resolve = r;

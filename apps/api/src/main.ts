@@ -1,6 +1,6 @@
 import { closeRedis, createRedis, onShutdown, runMain, Secret } from '@spillway/core';
-import { createAuthenticator } from './auth.js';
 import { buildApi } from './app.js';
+import { createAuthenticator } from './auth.js';
 import { sharedDevKey } from './dev-key.js';
 
 await runMain('api', async ({ config, providers, logger }) => {
@@ -21,6 +21,7 @@ await runMain('api', async ({ config, providers, logger }) => {
     coachingDefaults: providers.defaults.coaching,
     authenticator: createAuthenticator(keys),
     logger,
+    webhookAllowPrivate: config.webhook.allowPrivate,
   });
   await app.listen({ host: config.http.host, port: config.http.port });
   onShutdown(logger, async () => {

@@ -15,7 +15,10 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => {
     // Unknown keys are reported on the object; name the key itself.
     if (issue.code === 'unrecognized_keys') {
-      return { field: fieldPath([...issue.path, issue.keys[0] ?? '']), message: `unknown field(s): ${issue.keys.join(', ')}` };
+      return {
+        field: fieldPath([...issue.path, issue.keys[0] ?? '']),
+        message: `unknown field(s): ${issue.keys.join(', ')}`,
+      };
     }
     return { field: fieldPath(issue.path), message: issue.message };
   });

@@ -2,6 +2,7 @@ import {
   type Attempt,
   assertNever,
   type ChatRequest,
+  cancelledError,
   type Instance,
   JobError,
   orderCandidates,
@@ -14,6 +15,7 @@ import {
 } from '@spillway/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import { type CapacityGate, sleep } from './capacity-gate.js';
 
 export interface DispatchDeps {
   pool: Pool;
@@ -25,6 +27,9 @@ export interface DispatchDeps {
   maxHops?: number;
   /** How long an instance stays disabled after a billing/zero-quota answer. */
   disableMs?: number;
+  /** Waits for a free slot up to this long in memory (holding the job); longer waits leave the worker. */
+  holdMs?: number;
+  gate?: CapacityGate;
 }
 
 export interface DispatchInput {
@@ -40,6 +45,10 @@ export interface DispatchInput {
   preferred?: { routing: Routing; note: string };
   signal: AbortSignal;
   record: (attempt: Attempt) => Promise<void>;
+  /** Past this moment, do not wait in memory any more (the job's deadline). */
+  deadlineAt: number;
+  /** Called once when the job starts waiting in memory for a slot (to show waiting_for_capacity). */
+  onWaiting?: (until: number) => Promise<void>;
 }
 
 export type DispatchResult =
@@ -58,102 +67,143 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   let anchor = input.anchor;
   let routing = input.routing;
   let preferred = input.preferred;
+  let releaseGate: (() => void) | undefined;
+  try {
+    return await run();
+  } finally {
+    releaseGate?.();
+  }
 
-  for (let hop = 0; ; hop++) {
-    if (hop >= maxHops) {
-      throw new UnrecoverableError(
-        new JobError('reroute_limit', `gave up after ${maxHops} provider calls in a row without an answer`).message,
-      );
-    }
-    const active = preferred?.routing ?? routing;
-    const candidates = orderCandidates(deps.instances, anchor, active);
-    const choice = await deps.pool.choose(candidates, input.estimatedTokens);
-    if (choice.kind === 'wait') {
-      if (preferred) {
-        preferred = undefined; // no headroom for the preferred model now: fall back at once
-        continue;
-      }
-      return { kind: 'wait', until: choice.until, restricted: candidates.length < deps.instances.length };
-    }
-
-    const instance = choice.instance;
-    const note = preferred?.note;
-    const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
-    const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
-    const at = new Date(deps.clock()).toISOString();
-    const base = { instance: instance.id, model: instance.model, at };
-    const log = deps.logger.child({ instance: instance.id });
-
-    switch (outcome.code) {
-      case 'ok': {
-        if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
-        await deps.pool.settle(
-          instance,
-          choice.reservationId,
-          answer.usage?.totalTokens,
-          parseRemaining(answer.headers, deps.clock(), instance.type),
-        );
-        await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
-        return { kind: 'ok', content: answer.content, instance };
-      }
-      case 'rate_limited':
-      case 'capacity': {
-        const limited =
-          outcome.code === 'rate_limited'
-            ? { scope: outcome.scope, window: outcome.window, reason: `rate limited (${outcome.window})` }
-            : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
-        await deps.pool.markLimited(
-          instance,
-          { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
-          choice.reservationId,
-        );
-        log.info({ retryAfterMs: outcome.retryAfterMs, window: limited.window }, 'rate limited; moving on');
-        await input.record({
-          ...base,
-          outcome: 'rate_limited',
-          retryAfterMs: outcome.retryAfterMs,
-          note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
-        });
-        anchor = preferred ? anchor : instance;
-        preferred = undefined;
-        continue;
-      }
-      case 'too_large': {
-        await deps.pool.release(instance, choice.reservationId);
-        await input.record({ ...base, outcome: 'error', note: `request too large: ${outcome.message}` });
-        routing = { ...routing, largerThanContext: instance.contextWindow ?? 0 };
-        preferred = undefined;
-        anchor = instance;
-        continue;
-      }
-      case 'quota_exhausted': {
-        await deps.pool.release(instance, choice.reservationId);
-        await deps.pool.disable(instance, `quota exhausted: ${outcome.message}`, deps.disableMs ?? 3_600_000);
-        log.warn({ reason: outcome.message }, 'instance disabled: quota or billing');
-        await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
-        preferred = undefined;
-        anchor = instance;
-        continue;
-      }
-      case 'server_error':
-      case 'timeout':
-      case 'network': {
-        // The call may have counted upstream: keep the reservation, settle with unknown usage.
-        await deps.pool.settle(instance, choice.reservationId, undefined);
-        const message = outcome.code === 'server_error' ? `${outcome.status} ${outcome.message}` : outcome.message;
-        await input.record({ ...base, outcome: 'error', note: `${outcome.code}: ${truncate(message)}` });
-        throw new JobError('provider_unavailable', `${instance.id}: ${outcome.code}: ${truncate(message)}`);
-      }
-      case 'client_error': {
-        await deps.pool.release(instance, choice.reservationId);
-        await input.record({ ...base, outcome: 'error', note: `rejected: ${outcome.status}` });
+  async function run(): Promise<DispatchResult> {
+    for (let hop = 0; ; hop++) {
+      // The signal is the client's cancel (DELETE /v1/jobs/{id}): stop before choosing another instance.
+      if (input.signal.aborted) throw cancelledError();
+      if (hop >= maxHops) {
         throw new UnrecoverableError(
-          new JobError('provider_rejected', `${instance.id} answered ${outcome.status}: ${truncate(outcome.message)}`)
+          new JobError('reroute_limit', `gave up after ${maxHops} provider calls in a row without an answer`)
             .message,
         );
       }
-      default:
-        return assertNever(outcome, 'provider outcome');
+      const active = preferred?.routing ?? routing;
+      const candidates = orderCandidates(deps.instances, anchor, active);
+      const choice = await deps.pool.choose(candidates, input.estimatedTokens);
+      if (choice.kind === 'wait') {
+        if (preferred) {
+          preferred = undefined; // no headroom for the preferred model now: fall back at once
+          continue;
+        }
+        const until = choice.until;
+        const now = deps.clock();
+        const shortWait = until !== null && until - now <= (deps.holdMs ?? 0) && until <= input.deadlineAt;
+        if (!shortWait || !deps.gate || input.signal.aborted) {
+          return { kind: 'wait', until, restricted: candidates.length < deps.instances.length };
+        }
+        if (!releaseGate) {
+          releaseGate = await deps.gate.acquire(candidates.map((c) => c.instance.id).join(','));
+          await input.onWaiting?.(until);
+          hop--; // waiting is not a provider call: it does not count towards the loop guard
+          continue; // the slot may have freed while we queued for our turn
+        }
+        await sleep(until - deps.clock(), input.signal);
+        hop--;
+        continue;
+      }
+      // Our turn is over once we hold a reservation: let the next waiting job try for the next slot.
+      releaseGate?.();
+      releaseGate = undefined;
+
+      const instance = choice.instance;
+      const note = preferred?.note;
+      const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
+      const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
+      const at = new Date(deps.clock()).toISOString();
+      const base = { instance: instance.id, model: instance.model, at };
+      if (input.signal.aborted) {
+        // Cut off mid-call by a cancel. The provider may have counted the call: settle with unknown usage.
+        await deps.pool.settle(instance, choice.reservationId, undefined);
+        await input.record({ ...base, outcome: 'error', note: 'cancelled by the client' });
+        throw cancelledError();
+      }
+      const log = deps.logger.child({ instance: instance.id });
+
+      switch (outcome.code) {
+        case 'ok': {
+          if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
+          await deps.pool.settle(
+            instance,
+            choice.reservationId,
+            answer.usage?.totalTokens,
+            parseRemaining(answer.headers, deps.clock(), instance.type),
+          );
+          await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
+          return { kind: 'ok', content: answer.content, instance };
+        }
+        case 'rate_limited':
+        case 'capacity': {
+          const limited =
+            outcome.code === 'rate_limited'
+              ? { scope: outcome.scope, window: outcome.window, reason: `rate limited (${outcome.window})` }
+              : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
+          await deps.pool.markLimited(
+            instance,
+            { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
+            choice.reservationId,
+          );
+          log.info({ retryAfterMs: outcome.retryAfterMs, window: limited.window }, 'rate limited; moving on');
+          await input.record({
+            ...base,
+            outcome: 'rate_limited',
+            retryAfterMs: outcome.retryAfterMs,
+            note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
+          });
+          anchor = preferred ? anchor : instance;
+          preferred = undefined;
+          continue;
+        }
+        case 'too_large': {
+          await deps.pool.release(instance, choice.reservationId);
+          await input.record({ ...base, outcome: 'error', note: `request too large: ${outcome.message}` });
+          routing = { ...routing, largerThanContext: instance.contextWindow ?? 0 };
+          preferred = undefined;
+          anchor = instance;
+          continue;
+        }
+        case 'quota_exhausted': {
+          await deps.pool.release(instance, choice.reservationId);
+          await deps.pool.disable(
+            instance,
+            `quota exhausted: ${outcome.message}`,
+            deps.disableMs ?? 3_600_000,
+          );
+          log.warn({ reason: outcome.message }, 'instance disabled: quota or billing');
+          await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
+          preferred = undefined;
+          anchor = instance;
+          continue;
+        }
+        case 'server_error':
+        case 'timeout':
+        case 'network': {
+          // The call may have counted upstream: keep the reservation, settle with unknown usage.
+          await deps.pool.settle(instance, choice.reservationId, undefined);
+          const message =
+            outcome.code === 'server_error' ? `${outcome.status} ${outcome.message}` : outcome.message;
+          await input.record({ ...base, outcome: 'error', note: `${outcome.code}: ${truncate(message)}` });
+          throw new JobError('provider_unavailable', `${instance.id}: ${outcome.code}: ${truncate(message)}`);
+        }
+        case 'client_error': {
+          await deps.pool.release(instance, choice.reservationId);
+          await input.record({ ...base, outcome: 'error', note: `rejected: ${outcome.status}` });
+          throw new UnrecoverableError(
+            new JobError(
+              'provider_rejected',
+              `${instance.id} answered ${outcome.status}: ${truncate(outcome.message)}`,
+            ).message,
+          );
+        }
+        default:
+          return assertNever(outcome, 'provider outcome');
+      }
     }
   }
 }

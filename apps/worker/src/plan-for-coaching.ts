@@ -1,10 +1,9 @@
 import {
   type CoachingPolicy,
-  JobError,
   type JobData,
+  JobError,
   type JobResult,
   type PlanResult,
-  progressOf,
 } from '@spillway/core';
 import { DelayedError, Job, type Queue, UnrecoverableError } from 'bullmq';
 
@@ -20,9 +19,13 @@ export interface CoachingInput {
  * Finds the plan a coaching job works on: inline in the request, or the result of a plan job
  * (a chained plan → coaching flow, or a `planJobId` given by the client).
  */
-export async function loadPlanForCoaching(job: Job<JobData, JobResult>, queue: Queue): Promise<CoachingInput> {
+export async function loadPlanForCoaching(
+  job: Job<JobData, JobResult>,
+  queue: Queue,
+): Promise<CoachingInput> {
   const coaching = job.data.coaching;
-  if (!coaching) throw new UnrecoverableError(new JobError('invalid_job', 'coaching job without coaching data').message);
+  if (!coaching)
+    throw new UnrecoverableError(new JobError('invalid_job', 'coaching job without coaching data').message);
   if (coaching.plan) {
     return {
       plan: coaching.plan,
@@ -31,22 +34,28 @@ export async function loadPlanForCoaching(job: Job<JobData, JobResult>, queue: Q
       policy: coaching.policy,
     };
   }
-  const planJob = coaching.planJobId ? await Job.fromId<JobData, PlanResult>(queue, coaching.planJobId) : undefined;
+  const planJob = coaching.planJobId
+    ? await Job.fromId<JobData, JobResult>(queue, coaching.planJobId)
+    : undefined;
   if (!planJob) {
-    throw new UnrecoverableError(new JobError('plan_not_found', `plan job ${coaching.planJobId} no longer exists`).message);
+    throw new UnrecoverableError(
+      new JobError('plan_not_found', `plan job ${coaching.planJobId} no longer exists`).message,
+    );
   }
   const state = await planJob.getState();
   if (state === 'failed') {
-    throw new UnrecoverableError(new JobError('plan_failed', `plan job ${planJob.id} failed: ${planJob.failedReason}`).message);
+    throw new UnrecoverableError(
+      new JobError('plan_failed', `plan job ${planJob.id} failed: ${planJob.failedReason}`).message,
+    );
   }
   if (state !== 'completed') {
     // Only when a client named a plan that is still running: look again shortly.
     await job.moveToDelayed(Date.now() + 1000, job.token);
     throw new DelayedError();
   }
-  const served = progressOf(planJob).attempts.filter((a) => a.outcome === 'ok').at(-1);
+  const served = planJob.returnvalue.attempts.filter((a) => a.outcome === 'ok').at(-1);
   return {
-    plan: planJob.returnvalue,
+    plan: planJob.returnvalue.result as PlanResult,
     description: planJob.data.plan?.description,
     planInstance: served?.instance,
     policy: coaching.policy,

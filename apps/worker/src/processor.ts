@@ -1,12 +1,15 @@
 import {
   type Attempt,
+  CANCELLED_CODE,
+  type CancelWatch,
+  type ChatRequest,
   COACHING_SYSTEM_PROMPT,
   CoachingResultSchema,
-  type ChatRequest,
   coachingUserPrompt,
   type Instance,
-  JobError,
   type JobData,
+  JobError,
+  type JobOutput,
   type JobProgress,
   type JobResult,
   PLAN_SYSTEM_PROMPT,
@@ -14,18 +17,20 @@ import {
   PlanResultShape,
   planUserPrompt,
   progressOf,
-  repairPrompt,
   type Routing,
+  repairPrompt,
   structuredSchema,
 } from '@spillway/core';
 import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
-import { type DispatchDeps, dispatch } from './dispatch.js';
+import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.js';
 import { loadPlanForCoaching } from './plan-for-coaching.js';
 
 export interface ProcessorDeps extends DispatchDeps {
   /** The jobs queue, for BullMQ's queue-wide rate limit when no instance at all is free. */
   queue: Queue;
+  /** Tells a running job it was cancelled (reads the cancel marks of the jobs in flight). */
+  cancels: CancelWatch;
 }
 
 const PLAN_JSON_SCHEMA = structuredSchema(PlanResultShape);
@@ -37,42 +42,77 @@ const OUTPUT_TOKENS = { plan: 700, coaching: 500 } as const;
  * answer (one repair round), and turns "no capacity" into waiting rather than failing.
  */
 export function createProcessor(deps: ProcessorDeps) {
+  const cancels = deps.cancels;
   return async function process(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
     const now = deps.clock();
     const progress: JobProgress = { ...progressOf(job), startedAt: progressOf(job).startedAt ?? now };
     delete progress.waitingUntil;
     const log = deps.logger.child({ jobId: job.id, kind: job.data.kind });
 
+    // Attempts that leave the job running are written at once, so its view shows them; a final
+    // successful one is written with the result instead (one round trip less per job).
     const record = async (attempt: Attempt) => {
+      delete progress.waitingUntil;
       progress.attempts = [...progress.attempts, attempt];
-      await job.updateProgress(progress);
+      if (attempt.outcome !== 'ok') await job.updateProgress(progress);
     };
-
     if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
     const task = await prepare(deps, job);
     const abort = new AbortController();
-    const base = { routing: task.routing, anchor: task.anchor, signal: abort.signal, record };
+    // A cancel aborts the provider call (or the wait for a slot) in flight; the job then fails as cancelled.
+    const cancellable = async (run: () => Promise<DispatchResult>): Promise<DispatchResult> => {
+      const stopWatching = cancels.watch(job.id!, () => abort.abort());
+      try {
+        return await run();
+      } catch (err) {
+        if (err instanceof JobError && err.code === CANCELLED_CODE) return fail(job, progress, err);
+        throw err;
+      } finally {
+        stopWatching();
+      }
+    };
+    const onWaiting = async (until: number) => {
+      progress.waitingUntil = until;
+      await job.updateProgress(progress);
+    };
+    const base = {
+      routing: task.routing,
+      anchor: task.anchor,
+      signal: abort.signal,
+      record,
+      deadlineAt: job.data.deadlineAt,
+      onWaiting,
+    };
 
     let request = task.request;
     for (let round = 0; ; round++) {
-      const outcome = await dispatch(deps, {
-        ...base,
-        request,
-        estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
-        preferred: round === 0 ? task.preferred : undefined,
-      });
+      const outcome = await cancellable(() =>
+        dispatch(deps, {
+          ...base,
+          request,
+          estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
+          preferred: round === 0 ? task.preferred : undefined,
+        }),
+      );
       if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
 
       const parsed = parseAnswer(outcome.content, task.schema);
-      if (parsed.ok) return parsed.value as JobResult;
+      if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
       log.warn({ instance: outcome.instance.id, problems: parsed.problems }, 'answer failed validation');
       if (round === 1) {
         const message = `the provider's answer failed validation twice:\n${parsed.problems}`;
-        return fail(job, progress, new JobError('invalid_output', message, { raw: outcome.content.slice(0, 4000) }));
+        return fail(
+          job,
+          progress,
+          new JobError('invalid_output', message, { raw: outcome.content.slice(0, 4000) }),
+        );
       }
       // One repair round: the same prompt, the answer it gave, and what was wrong with it.
       const previous = `Your previous answer:\n${outcome.content.slice(0, 8000)}`;
-      request = { ...request, user: `${task.request.user}\n\n${previous}\n\n${repairPrompt(parsed.problems)}` };
+      request = {
+        ...request,
+        user: `${task.request.user}\n\n${previous}\n\n${repairPrompt(parsed.problems)}`,
+      };
     }
   };
 }
@@ -95,7 +135,10 @@ interface PreparedTask {
 
 async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promise<PreparedTask> {
   const data = job.data;
-  const routing: Routing = { model: data.model, fallback: data.model ? (data.fallback ?? 'same-model') : 'any' };
+  const routing: Routing = {
+    model: data.model,
+    fallback: data.model ? (data.fallback ?? 'same-model') : 'any',
+  };
   if (data.kind === 'plan') {
     const plan = data.plan!;
     return {
@@ -124,7 +167,10 @@ async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promi
     routing,
     anchor,
     preferred: upgrade
-      ? { routing: { model: upgrade, fallback: 'same-model' }, note: `upgrade to ${upgrade} (pool showed headroom)` }
+      ? {
+          routing: { model: upgrade, fallback: 'same-model' },
+          note: `upgrade to ${upgrade} (pool showed headroom)`,
+        }
       : undefined,
   };
 }
@@ -156,17 +202,27 @@ async function waitForCapacity(
 }
 
 function capacityExhausted(deadlineAt: number, returnsAt: number | null): JobError {
-  const when = returnsAt === null ? 'no instance can serve this job' : `capacity returns at ${new Date(returnsAt).toISOString()}`;
-  return new JobError('capacity_exhausted', `no capacity before the job's deadline (${new Date(deadlineAt).toISOString()}): ${when}`, {
-    capacityReturnsAt: returnsAt === null ? null : new Date(returnsAt).toISOString(),
-  });
+  const when =
+    returnsAt === null
+      ? 'no instance can serve this job'
+      : `capacity returns at ${new Date(returnsAt).toISOString()}`;
+  return new JobError(
+    'capacity_exhausted',
+    `no capacity before the job's deadline (${new Date(deadlineAt).toISOString()}): ${when}`,
+    {
+      capacityReturnsAt: returnsAt === null ? null : new Date(returnsAt).toISOString(),
+    },
+  );
 }
 
 function estimateTokens(request: ChatRequest): number {
   return Math.ceil((request.system.length + request.user.length) / 4);
 }
 
-function parseAnswer(content: string, schema: z.ZodType): { ok: true; value: unknown } | { ok: false; problems: string } {
+function parseAnswer(
+  content: string,
+  schema: z.ZodType,
+): { ok: true; value: unknown } | { ok: false; problems: string } {
   let json: unknown;
   try {
     json = JSON.parse(content);

@@ -14,7 +14,8 @@ export function poolKeys(prefix: string) {
     /** String with TTL: present while the instance (or a wider scope) is rate limited. */
     limit: (scope: string) => `${p}:limit:${scope}`,
     /** Sorted set of request reservations in the sliding window, per instance. */
-    window: (instanceId: string, unit: 'm' | 'd', what: 'req' | 'tok') => `${p}:win:${unit}:${what}:${instanceId}`,
+    window: (instanceId: string, unit: 'm' | 'd', what: 'req' | 'tok') =>
+      `${p}:win:${unit}:${what}:${instanceId}`,
     disabled: `${p}:disabled`,
     root: p,
   };

@@ -16,7 +16,10 @@ export function registerAuth(app: FastifyInstance, authenticator: Authenticator)
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const tenant = match ? authenticator.tenantFor(match[1]!) : null;
     if (!tenant) {
-      throw new ApiError('unauthorized', match ? 'The API key is not valid.' : 'Send Authorization: Bearer <API key>.');
+      // RFC 6750: name the scheme, and say whether a key came at all (no error code) or was wrong.
+      const challenge = match ? 'Bearer realm="spillway", error="invalid_token"' : 'Bearer realm="spillway"';
+      const detail = match ? 'The API key is not valid.' : 'Send Authorization: Bearer <API key>.';
+      throw new ApiError('unauthorized', detail, undefined, { 'www-authenticate': challenge });
     }
     request.tenant = tenant;
   });

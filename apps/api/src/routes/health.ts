@@ -8,7 +8,9 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
   /** Ready when Redis answers: without it the API can neither accept nor read jobs. */
   app.get('/readyz', async () => {
     const ping = ctx.redis.ping();
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000).unref());
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('timeout')), 1000).unref(),
+    );
     try {
       await Promise.race([ping, timeout]);
     } catch {

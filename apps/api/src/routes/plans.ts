@@ -1,4 +1,4 @@
-import { type CoachingPolicy, type JobData, PlanRequestSchema } from '@spillway/core';
+import { type CoachingPolicy, checkCallbackUrl, type JobData, PlanRequestSchema } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
@@ -17,6 +17,7 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
         { field: 'model', message: `unknown model; known: ${[...ctx.models].sort().join(', ')}` },
       ]);
     }
+    if (body.callbackUrl) await assertCallbackUrl(body.callbackUrl, ctx.webhookAllowPrivate);
     const coaching = coachingPolicy(body.coaching, ctx.coachingDefaults);
     if (coaching?.policy === 'upgrade' && coaching.model && !ctx.models.has(coaching.model)) {
       throw new ApiError('unknown_model', `No instance serves model "${coaching.model}".`, [
@@ -33,7 +34,11 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
     };
-    const plan: JobData = { ...common, kind: 'plan', plan: { description: body.description, date: body.date } };
+    const plan: JobData = {
+      ...common,
+      kind: 'plan',
+      plan: { description: body.description, date: body.date },
+    };
 
     if (!coaching) {
       await ctx.queue.add('plan', plan, { ...jobOptions, jobId: id });
@@ -53,7 +58,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
         } satisfies JobData,
         opts: { ...jobOptions, jobId: coachingId },
         children: [
-          { name: 'plan', queueName: ctx.queue.name, data: plan, opts: { ...jobOptions, jobId: id, failParentOnFailure: true } },
+          {
+            name: 'plan',
+            queueName: ctx.queue.name,
+            data: plan,
+            opts: { ...jobOptions, jobId: id, failParentOnFailure: true },
+          },
         ],
       });
     }
@@ -70,4 +80,14 @@ function coachingPolicy(
   if (requested === undefined || requested === false) return null;
   if (requested === true) return defaults;
   return requested;
+}
+
+/** Refuses a callback URL the webhook sender would refuse (private, loopback, metadata...) up front. */
+async function assertCallbackUrl(url: string, allowPrivate: boolean): Promise<void> {
+  const check = await checkCallbackUrl(url, { allowPrivate });
+  if (!check.ok) {
+    throw new ApiError('validation_failed', `callbackUrl: ${check.reason}`, [
+      { field: 'callbackUrl', message: check.reason },
+    ]);
+  }
 }

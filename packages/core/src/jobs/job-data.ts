@@ -58,7 +58,18 @@ export interface JobProgress {
   failure?: JobFailure;
 }
 
-export type JobResult = PlanResult | CoachingResult;
+/** What a job produces: a plan or a coaching review. */
+export type JobOutput = PlanResult | CoachingResult;
+
+/**
+ * What BullMQ keeps as a completed job's return value: the output with the attempts that led to
+ * it. Writing the attempts with the result (one write, at completion) rather than as progress
+ * saves a Redis round trip on every job that succeeds at once, the common case.
+ */
+export interface JobResult {
+  result: JobOutput;
+  attempts: Attempt[];
+}
 
 export interface JobFailure {
   code: string;

@@ -15,8 +15,16 @@ const common = {
   model: z.string().min(1).max(200).optional(),
   fallback: z.enum(['any', 'same-model']).optional(),
   coaching: z.union([z.boolean(), CoachingPolicySchema]).optional(),
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-  deadlineSeconds: z.number().int().min(1).max(7 * 86_400).optional(),
+  callbackUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
+  deadlineSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .optional(),
   metadata: metadata.optional(),
 };
 
@@ -29,6 +37,10 @@ export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 
 export const CoachingRequestSchema = z.union([
   z.strictObject({ planJobId: z.string().min(1).max(100), ...common }),
-  z.strictObject({ plan: PlanResultSchema, description: z.string().trim().max(20_000).optional(), ...common }),
+  z.strictObject({
+    plan: PlanResultSchema,
+    description: z.string().trim().max(20_000).optional(),
+    ...common,
+  }),
 ]);
 export type CoachingRequest = z.infer<typeof CoachingRequestSchema>;

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import type { Attempt, JobData, JobFailure, JobKind, JobProgress, JobResult } from './job-data.js';
 import { failureFromReason } from './failure.js';
+import type { Attempt, JobData, JobFailure, JobKind, JobOutput, JobProgress, JobResult } from './job-data.js';
 
 export type JobStatus = 'queued' | 'running' | 'waiting_for_capacity' | 'completed' | 'failed' | 'cancelled';
 
@@ -11,7 +11,7 @@ export interface JobView {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
-  result?: JobResult;
+  result?: JobOutput;
   error?: { code: string; message: string; details?: Record<string, unknown> };
   attempts: Attempt[];
   waitingUntil?: string;
@@ -45,13 +45,17 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, ctx: View
   const startedAt = progress.startedAt ?? job.processedOn;
   if (startedAt) view.startedAt = new Date(startedAt).toISOString();
   if (job.finishedOn && TERMINAL.has(status)) view.finishedAt = new Date(job.finishedOn).toISOString();
-  if (status === 'completed') view.result = job.returnvalue;
+  if (status === 'completed' && job.returnvalue) {
+    view.result = job.returnvalue.result;
+    view.attempts = job.returnvalue.attempts ?? view.attempts;
+  }
   if (status === 'failed' || status === 'cancelled') view.error = errorOf(job, progress);
   if (status === 'waiting_for_capacity') {
     const until = Math.max(progress.waitingUntil ?? 0, ctx.queueWaitingUntil ?? 0);
     if (until > 0) view.waitingUntil = new Date(until).toISOString();
   }
-  if (data.coachingJobId) view.coaching = { jobId: data.coachingJobId, status: ctx.coachingStatus ?? 'queued' };
+  if (data.coachingJobId)
+    view.coaching = { jobId: data.coachingJobId, status: ctx.coachingStatus ?? 'queued' };
   if (data.batchId) view.batchId = data.batchId;
   if (data.customId) view.customId = data.customId;
   if (data.metadata) view.metadata = data.metadata;
@@ -75,7 +79,8 @@ function statusOf(job: Job, state: string, progress: JobProgress, ctx: ViewConte
     case 'delayed':
       return (progress.waitingUntil ?? 0) > ctx.now ? 'waiting_for_capacity' : 'queued';
     default:
-      if ((progress.waitingUntil ?? 0) > ctx.now || (ctx.queueWaitingUntil ?? 0) > ctx.now) return 'waiting_for_capacity';
+      if ((progress.waitingUntil ?? 0) > ctx.now || (ctx.queueWaitingUntil ?? 0) > ctx.now)
+        return 'waiting_for_capacity';
       return 'queued';
   }
 }

@@ -32,7 +32,10 @@ export function orderCandidates(
   const out: Candidate[] = [];
   for (const instance of instances) {
     if (routing.exclude?.has(instance.id)) continue;
-    if (routing.largerThanContext !== undefined && (instance.contextWindow ?? 0) <= routing.largerThanContext) {
+    if (
+      routing.largerThanContext !== undefined &&
+      (instance.contextWindow ?? 0) <= routing.largerThanContext
+    ) {
       continue;
     }
     if (pinned && routing.fallback !== 'any' && instance.model !== pinned) continue;

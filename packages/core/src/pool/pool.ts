@@ -12,7 +12,6 @@ export type Choice =
   /** Nothing eligible now. `until` is the earliest moment one frees, or null if none ever can. */
   | { kind: 'wait'; until: number | null; blocked: number };
 
-
 export interface LimitNotice {
   scope: LimitScope;
   window: LimitWindow;
@@ -78,7 +77,11 @@ export class Pool {
   async choose(candidates: readonly Candidate[], estimatedTokens: number): Promise<Choice> {
     if (candidates.length === 0) return { kind: 'wait', until: null, blocked: 0 };
     const reservationId = randomUUID();
-    const args: Array<string | number> = [this.#clock(), reservationId, Math.max(0, Math.ceil(estimatedTokens))];
+    const args: Array<string | number> = [
+      this.#clock(),
+      reservationId,
+      Math.max(0, Math.ceil(estimatedTokens)),
+    ];
     args.push(this.#window.ms, this.#window.guardMs, candidates.length);
     for (const { instance, tier } of candidates) {
       const l = instance.limits;
@@ -101,7 +104,13 @@ export class Pool {
     reports: readonly RemainingReport[] = [],
   ): Promise<void> {
     const now = this.#clock();
-    const args: Array<string | number> = [now, instance.id, reservationId, actualTokens ?? -1, reports.length];
+    const args: Array<string | number> = [
+      now,
+      instance.id,
+      reservationId,
+      actualTokens ?? -1,
+      reports.length,
+    ];
     for (const r of reports) {
       args.push(r.what === 'requests' ? 'req' : 'tok', r.window === 'minute' ? 'm' : 'd');
       args.push(r.limit ?? 0, r.remaining, r.resetMs === undefined ? 0 : now + r.resetMs);
@@ -139,7 +148,12 @@ export class Pool {
   /** Billing or zero quota: the instance is taken out of the choice until `ttlMs` passes. */
   async disable(instance: Instance, reason: string, ttlMs: number): Promise<void> {
     const until = this.#clock() + ttlMs;
-    await this.#redis.set(`${this.#root}:disabled:${instance.id}`, JSON.stringify({ reason, until }), 'PX', ttlMs);
+    await this.#redis.set(
+      `${this.#root}:disabled:${instance.id}`,
+      JSON.stringify({ reason, until }),
+      'PX',
+      ttlMs,
+    );
   }
 
   async snapshot(instances: readonly Instance[]): Promise<InstanceState[]> {

@@ -1,0 +1,6 @@
+export {
+  type BatchBookkeeping,
+  type BatchBookkeepingDeps,
+  createBatchBookkeeping,
+  itemEndedBy,
+} from './bookkeeping.js';

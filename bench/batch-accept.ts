@@ -1,0 +1,50 @@
+import { buildApi, createAuthenticator } from '@spillway/api';
+import { closeRedis, createLogger, createRedis, loadProviders, Secret } from '@spillway/core';
+import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
+
+const KEY = 'sk-bench-batch-accept-0123456789';
+
+/**
+ * `POST /v1/batches` with 10,000 NDJSON items over loopback HTTP, against a real Redis and no
+ * worker: validation, fair priorities, the batch record and 10,000 BullMQ jobs, until the 202.
+ */
+export async function benchBatchAccept(items = 10_000): Promise<{ items: number; acceptMs: number }> {
+  const prefix = benchPrefix('batch');
+  const { instances, defaults } = loadProviders({
+    fileText: JSON.stringify({ providers: [{ id: 'sim', type: 'simulated', models: ['sim-small'] }] }),
+    env: {},
+    simulatorUrl: 'http://127.0.0.1:1/v1',
+  });
+  const redis = createRedis({ url: REDIS_URL, cluster: false }, `${prefix}:api`);
+  const app = await buildApi({
+    redis,
+    prefix,
+    instances,
+    coachingDefaults: defaults.coaching,
+    authenticator: createAuthenticator([{ tenant: 'bench', key: new Secret(KEY) }]),
+    logger: createLogger({ level: 'silent' }),
+  });
+  try {
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const body = Array.from({ length: items }, (_, i) =>
+      JSON.stringify({
+        customId: `item-${i}`,
+        description: `Day ${i}: write the report, gym at noon, call the bank`,
+      }),
+    ).join('\n');
+    const started = performance.now();
+    const response = await fetch(`${url}/v1/batches`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+      body,
+    });
+    const acceptMs = Math.round(performance.now() - started);
+    if (response.status !== 202)
+      throw new Error(`bench: batch refused with ${response.status}: ${await response.text()}`);
+    return { items, acceptMs };
+  } finally {
+    await app.close();
+    await closeRedis(redis);
+    await removeKeys(REDIS_URL, prefix);
+  }
+}

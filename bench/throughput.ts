@@ -1,0 +1,117 @@
+import { createLogger, hashTaggedPrefix, JOBS_QUEUE, loadProviders } from '@spillway/core';
+import { startWorker } from '@spillway/worker';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { benchPrefix, instantAdapter, REDIS_URL, removeKeys } from './support.js';
+
+const connection = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+
+function planData(i: number) {
+  const now = Date.now();
+  return {
+    kind: 'plan' as const,
+    tenant: 'bench',
+    createdAt: now,
+    deadlineAt: now + 3_600_000,
+    plan: { description: `Day ${i}: write the report, email, gym at noon` },
+  };
+}
+
+async function fill(queue: Queue, jobs: number) {
+  for (let i = 0; i < jobs; i += 1000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
+        name: 'plan',
+        data: planData(i + k),
+        opts: { attempts: 4, removeOnComplete: { age: 3600 } },
+      })),
+    );
+  }
+}
+
+async function untilDone(queue: Queue, jobs: number): Promise<void> {
+  for (;;) {
+    const { completed = 0, failed = 0 } = await queue.getJobCounts('completed', 'failed');
+    if (failed > 0) throw new Error(`bench: ${failed} jobs failed`);
+    if (completed >= jobs) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Raw BullMQ: a worker that does nothing, the ceiling any queue-based system stays under. */
+async function rawBullmq(jobs: number, concurrency: number): Promise<number> {
+  const prefix = hashTaggedPrefix(benchPrefix('raw'));
+  const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
+  await fill(queue, jobs);
+  const started = performance.now();
+  const worker = new Worker(JOBS_QUEUE, async () => ({ ok: true }), {
+    connection: connection(),
+    prefix,
+    concurrency,
+  });
+  await untilDone(queue, jobs);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.close();
+  await removeKeys(REDIS_URL, prefix);
+  return jobs / seconds;
+}
+
+/** Spillway: choice + reservation, the (instant) provider call, validation, settlement, attempts. */
+async function spillway(jobs: number, concurrency: number): Promise<number> {
+  const name = benchPrefix('spill');
+  const prefix = hashTaggedPrefix(name);
+  const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
+  await fill(queue, jobs);
+  const { instances } = loadProviders({
+    fileText: JSON.stringify({
+      providers: [
+        {
+          id: 'fast',
+          type: 'openai-compatible',
+          baseUrl: 'http://127.0.0.1:1/v1',
+          apiKey: 'x',
+          models: { a: {}, b: {} },
+        },
+      ],
+    }),
+    env: {},
+    simulatorUrl: 'http://127.0.0.1:1/v1',
+  });
+  const started = performance.now();
+  const worker = await startWorker({
+    redis: { url: REDIS_URL, cluster: false },
+    prefix: name,
+    concurrency,
+    instances,
+    adapterFor: () => instantAdapter,
+    logger: createLogger({ level: 'silent' }),
+  });
+  await untilDone(queue, jobs);
+  const seconds = (performance.now() - started) / 1000;
+  await worker.close();
+  await queue.close();
+  await removeKeys(REDIS_URL, name);
+  return jobs / seconds;
+}
+
+/** Both in the same run, alternating, so that machine noise hits both alike. */
+export async function benchThroughput(jobs = 5000, concurrency = 50, rounds = 3) {
+  const raw: number[] = [];
+  const ours: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    raw.push(await rawBullmq(jobs, concurrency));
+    ours.push(await spillway(jobs, concurrency));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const rawJobsPerSecond = Math.round(median(raw));
+  const spillwayJobsPerSecond = Math.round(median(ours));
+  return {
+    jobs,
+    concurrency,
+    rounds,
+    rawJobsPerSecond,
+    spillwayJobsPerSecond,
+    ratio: Math.round((spillwayJobsPerSecond / rawJobsPerSecond) * 100) / 100,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './keys.js';
+export * from './schema.js';
+export * from './store.js';
+export * from './view.js';

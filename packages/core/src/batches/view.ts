@@ -1,0 +1,104 @@
+export type BatchStatus = 'queued' | 'running' | 'completed' | 'cancelling' | 'cancelled';
+
+/** Items by status. Unfinished items count as `queued`, or `waiting_for_capacity` while the whole queue waits. */
+export interface BatchCounts {
+  queued: number;
+  waiting_for_capacity?: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+}
+
+export interface BatchView {
+  id: string;
+  status: BatchStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  cancelledAt?: string;
+  total: number;
+  counts: BatchCounts;
+  metadata?: Record<string, unknown>;
+}
+
+/** The batch hash, parsed. */
+export interface BatchRecord {
+  id: string;
+  tenant: string;
+  total: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  cancelledAt?: number;
+  callbackUrl?: string;
+  metadata?: Record<string, unknown>;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  finished: number;
+}
+
+export function parseBatchRecord(id: string, hash: Record<string, string>): BatchRecord | null {
+  if (!hash.tenant || !hash.total) return null;
+  const num = (name: string) => Number(hash[name] ?? 0);
+  const when = (name: string) => (hash[name] ? Number(hash[name]) : undefined);
+  const record: BatchRecord = {
+    id,
+    tenant: hash.tenant,
+    total: num('total'),
+    createdAt: num('createdAt'),
+    completed: num('completed'),
+    failed: num('failed'),
+    cancelled: num('cancelled'),
+    finished: num('finished'),
+  };
+  const startedAt = when('startedAt');
+  const finishedAt = when('finishedAt');
+  const cancelledAt = when('cancelledAt');
+  if (startedAt !== undefined) record.startedAt = startedAt;
+  if (finishedAt !== undefined) record.finishedAt = finishedAt;
+  if (cancelledAt !== undefined) record.cancelledAt = cancelledAt;
+  if (hash.callbackUrl) record.callbackUrl = hash.callbackUrl;
+  if (hash.metadata) record.metadata = JSON.parse(hash.metadata) as Record<string, unknown>;
+  return record;
+}
+
+export function batchStatus(record: BatchRecord): BatchStatus {
+  const done = record.finished >= record.total;
+  if (record.cancelledAt !== undefined) return done ? 'cancelled' : 'cancelling';
+  if (done) return 'completed';
+  return record.startedAt !== undefined || record.finished > 0 ? 'running' : 'queued';
+}
+
+export interface BatchViewContext {
+  /** The whole queue waits for capacity (BullMQ's queue-wide rate limit): every unfinished item waits. */
+  queueWaiting?: boolean;
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+export function toBatchView(record: BatchRecord, ctx: BatchViewContext = {}): BatchView {
+  const unfinished = Math.max(0, record.total - record.finished);
+  const counts: BatchCounts = {
+    queued: unfinished,
+    completed: record.completed,
+    failed: record.failed,
+    cancelled: record.cancelled,
+  };
+  if (ctx.queueWaiting && unfinished > 0) {
+    counts.queued = 0;
+    counts.waiting_for_capacity = unfinished;
+  }
+  const view: BatchView = {
+    id: record.id,
+    status: batchStatus(record),
+    createdAt: iso(record.createdAt)!,
+    total: record.total,
+    counts,
+  };
+  if (record.startedAt !== undefined) view.startedAt = iso(record.startedAt);
+  if (record.finishedAt !== undefined) view.finishedAt = iso(record.finishedAt);
+  if (record.cancelledAt !== undefined) view.cancelledAt = iso(record.cancelledAt);
+  if (record.metadata) view.metadata = record.metadata;
+  return view;
+}
