@@ -42,22 +42,25 @@ describe('one delivery attempt', () => {
     receiver = undefined;
   });
 
-  it.each([['10.0.0.1'], ['169.254.169.254'], ['fd00:ec2::254'], ['::ffff:10.0.0.1'], ['127.0.0.1']])(
-    'refuses a name that resolves to %s before any connection is attempted',
-    async (address) => {
-      receiver = await startReceiver();
-      const port = new URL(receiver.url).port;
-      const { resolve } = resolverFor(address);
-      const connect = spyOnConnect(false);
-      const outcome = await attemptDelivery(
-        { url: `http://hooks.example.test:${port}/hooks`, webhookId: 'msg_1', body, now: Date.now() },
-        { secret: new Secret(SECRET), allowPrivate: false, resolve },
-      );
-      expect(outcome).toMatchObject({ kind: 'refused' });
-      expect(connect).not.toHaveBeenCalled();
-      expect(receiver.connections()).toBe(0);
-    },
-  );
+  it.each([
+    ['10.0.0.1'],
+    ['169.254.169.254'],
+    ['fd00:ec2::254'],
+    ['::ffff:10.0.0.1'],
+    ['127.0.0.1'],
+  ])('refuses a name that resolves to %s before any connection is attempted', async (address) => {
+    receiver = await startReceiver();
+    const port = new URL(receiver.url).port;
+    const { resolve } = resolverFor(address);
+    const connect = spyOnConnect(false);
+    const outcome = await attemptDelivery(
+      { url: `http://hooks.example.test:${port}/hooks`, webhookId: 'msg_1', body, now: Date.now() },
+      { secret: new Secret(SECRET), allowPrivate: false, resolve },
+    );
+    expect(outcome).toMatchObject({ kind: 'refused' });
+    expect(connect).not.toHaveBeenCalled();
+    expect(receiver.connections()).toBe(0);
+  });
 
   it('sees a connection with the same spy when the address is allowed (the spy is live)', async () => {
     receiver = await startReceiver();

@@ -122,19 +122,16 @@ describe('webhooks end to end (POST /v1/plans → worker → signed callback)', 
     ['http://169.254.169.254/latest/meta-data/', /cloud metadata address/],
     ['http://127.0.0.1:9/hooks', /loopback/],
     ['http://[::ffff:192.168.1.1]/hooks', /IPv4-mapped form of 192\.168\.1\.1/],
-  ])(
-    'answers 400 problem+json naming callbackUrl for %s when private callbacks are off',
-    async (callbackUrl, message) => {
-      stack = await startStack();
-      const response = await stack.request('POST', '/v1/plans', { description: 'Plan my day', callbackUrl });
-      expect(response.status).toBe(400);
-      expect(response.headers.get('content-type')).toContain('application/problem+json');
-      const problem = (await response.json()) as {
-        code: string;
-        errors: Array<{ field: string; message: string }>;
-      };
-      expect(problem.code).toBe('validation_failed');
-      expect(problem.errors).toEqual([{ field: 'callbackUrl', message: expect.stringMatching(message) }]);
-    },
-  );
+  ])('answers 400 problem+json naming callbackUrl for %s when private callbacks are off', async (callbackUrl, message) => {
+    stack = await startStack();
+    const response = await stack.request('POST', '/v1/plans', { description: 'Plan my day', callbackUrl });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as {
+      code: string;
+      errors: Array<{ field: string; message: string }>;
+    };
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors).toEqual([{ field: 'callbackUrl', message: expect.stringMatching(message) }]);
+  });
 });

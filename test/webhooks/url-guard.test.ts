@@ -127,13 +127,15 @@ describe('checkCallbackUrl', () => {
     if (!check.ok) expect(check.reason).toContain('10.1.2.3');
   });
 
-  it.each([['ftp://files.example.com/x'], ['file:///etc/passwd'], ['javascript:alert(1)'], ['not a url']])(
-    'refuses %s: only http and https URLs',
-    async (url) => {
-      const check = await checkCallbackUrl(url, { allowPrivate: true, resolve: noDns });
-      expect(check).toMatchObject({ ok: false, retryable: false });
-    },
-  );
+  it.each([
+    ['ftp://files.example.com/x'],
+    ['file:///etc/passwd'],
+    ['javascript:alert(1)'],
+    ['not a url'],
+  ])('refuses %s: only http and https URLs', async (url) => {
+    const check = await checkCallbackUrl(url, { allowPrivate: true, resolve: noDns });
+    expect(check).toMatchObject({ ok: false, retryable: false });
+  });
 
   it('lets loopback and private receivers through when allowPrivate is on (dev, tests)', async () => {
     await expect(

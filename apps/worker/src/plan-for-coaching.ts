@@ -1,10 +1,4 @@
-import {
-  type CoachingPolicy,
-  type JobData,
-  JobError,
-  type JobResult,
-  type PlanResult,
-} from '@spillway/core';
+import { type CoachingPolicy, type JobData, JobError, type JobResult, type PlanResult } from '@spillway/core';
 import { DelayedError, Job, type Queue, UnrecoverableError } from 'bullmq';
 
 export interface CoachingInput {
