@@ -159,7 +159,7 @@ describe('provider outcomes', () => {
     const id = await submit(stack);
     const view = await stack.waitForJob(id);
     expect(view.status).toBe('failed');
-    expect(view.error).toMatchObject({ code: 'reroute_limit' });
+    expect(view.error, JSON.stringify(view)).toMatchObject({ code: 'reroute_limit' });
     expect((view.attempts as unknown[]).length).toBe(4);
   });
 });

@@ -53,6 +53,11 @@ export async function viewOf(
     coachingId ? statusOfJob(ctx, coachingId) : undefined,
     readCancelMark(ctx, job.id!),
   ]);
+  // The job was read before its state: one that finished in between is read again, or its view
+  // would say "completed" without the result (or "failed" without the reason).
+  if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
+    job = (await Job.fromId<JobData, JobResult>(ctx.queue, job.id!)) ?? job;
+  }
   const now = ctx.clock();
   const view = toJobView(job, state, {
     now,
