@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       http: { host: '127.0.0.1', port: 3000 },
       providersFile: null,
       apiKeys: null,
+      adminKey: null,
       webhook: { secret: null, allowPrivate: false },
       queuePrefix: 'spillway',
       workerConcurrency: 50,

@@ -11,6 +11,10 @@ export interface PrivateRedis {
   port: number;
   /** Total commands the server has executed (INFO stats), minus the INFO calls used to read it. */
   commandsProcessed(): Promise<number>;
+  /** SIGKILL, as a crash would: whatever the server had not written to disk is gone. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and directory (so it reloads its AOF), once it answers. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -18,7 +22,8 @@ export function hasRedisServer(): boolean {
   return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on right now, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -36,20 +41,26 @@ async function freePort(): Promise<number> {
 export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'spillway-test-redis-'));
-  const child = trackChild(
-    spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs],
-      {
-        stdio: 'ignore',
-      },
-    ),
-  );
+  const spawnServer = () =>
+    trackChild(
+      spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs],
+        { stdio: 'ignore' },
+      ),
+    );
+  let child = spawnServer();
   const url = `redis://127.0.0.1:${port}`;
   // The server takes a moment to listen; ioredis retries until it does.
   const admin = new Redis(url, { retryStrategy: () => 50, maxRetriesPerRequest: null });
   admin.on('error', () => {});
   await admin.ping();
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
   let infoCalls = 0;
   return {
     url,
@@ -60,13 +71,15 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
       const total = Number(/total_commands_processed:(\d+)/.exec(info)?.[1] ?? 0);
       return total - infoCalls;
     },
+    kill,
+    async restart() {
+      await kill();
+      child = spawnServer();
+      await admin.ping();
+    },
     async stop() {
       admin.disconnect();
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGKILL');
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,9 +1,8 @@
-import { buildApi, createAuthenticator } from '@spillway/api';
+import { buildApi, connectApiRedis, createAuthenticator } from '@spillway/api';
 import {
   closeRedis,
   createAdapters,
   createLogger,
-  createRedis,
   loadProviders,
   type ProviderSetup,
   Secret,
@@ -48,6 +47,8 @@ export interface StackOptions {
   /** Receives every log line of API and worker (pino JSON) instead of TEST_LOG_LEVEL's stdout. */
   logStream?: { write(line: string): void };
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Whole-call limit of each provider call (5 s by default); hang tests shorten it. */
+  adapterTimeoutMs?: number;
 }
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -82,7 +83,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     prefix,
     concurrency: options.concurrency ?? 10,
     instances: providers.instances,
-    adapterFor: createAdapters({ timeoutMs: 5000 }),
+    adapterFor: createAdapters({ timeoutMs: options.adapterTimeoutMs ?? 5000 }),
     logger,
     maxHops: options.maxHops,
     webhooks: {
@@ -92,7 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   });
   const apiKey = options.apiKey ?? 'sk-test-0123456789abcdef';
-  const redis = createRedis(target, `${prefix}:api`);
+  const redis = await connectApiRedis(target, `${prefix}:api`);
   const app = await buildApi({
     redis,
     prefix,

@@ -7,17 +7,22 @@ import {
   type JobResult,
   Pool,
   type RedisClient,
+  type Secret,
 } from '@spillway/core';
 import { FlowProducer, Queue } from 'bullmq';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { registerAdminRoutes } from './admin/index.js';
 import type { Authenticator } from './auth.js';
 import { JobWaiters } from './job-waiters.js';
+import { createMetricsRegistry, openObservedQueues, registerMetricsRoute } from './metrics/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
-import { registerProblems } from './plugins/problems.js';
+import { answerFrameworkError, registerProblems } from './plugins/problems.js';
 import { RouteTable } from './route-table.js';
 import { registerBatchRoutes } from './routes/batches.js';
+import { registerCoachingRoutes } from './routes/coaching.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -35,6 +40,10 @@ export interface ApiDeps {
   clock?: () => number;
   /** WEBHOOK_ALLOW_PRIVATE: accept callback URLs on loopback and private addresses. */
   webhookAllowPrivate?: boolean;
+  /** Opens the admin pages (/admin/queues, /admin/pool); without it they are not served. */
+  adminKey?: Secret | null;
+  /** Where /metrics registers its metrics (prom-client); a fresh registry when omitted. */
+  metricsRegistry?: Registry;
 }
 
 /** What every route handler gets: the app's dependencies, passed in (no module singletons). */
@@ -60,9 +69,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     // Ids are ours to choose; keep the routes strict about trailing slashes and case.
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: answerFrameworkError,
   });
   const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: deps.redis, prefix });
   const flows = new FlowProducer({ connection: deps.redis, prefix });
+  // While Redis is away requests answer 503 (see redis-connection.ts); the log gets the cause, not stderr.
+  const logRedisError = (err: Error) => deps.logger.warn({ err }, 'Redis connection error');
+  queue.on('error', logRedisError);
+  flows.on('error', logRedisError);
   const ctx: ApiContext = {
     queue,
     flows,
@@ -87,11 +101,25 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerProblems(app, routes);
   registerHealthRoutes(app, ctx);
   registerDocsRoutes(app, routes);
+  const observed = openObservedQueues(deps.redis, deps.prefix, queue);
+  app.addHook('onClose', async () => observed.close());
+  registerMetricsRoute(
+    app,
+    createMetricsRegistry({ ...ctx, queues: observed, registry: deps.metricsRegistry }),
+  );
+  if (deps.adminKey) {
+    await registerAdminRoutes(app, {
+      ...ctx,
+      adminKey: deps.adminKey,
+      queues: observed.all.map((q) => q.queue),
+    });
+  }
   await app.register(
     async (v1) => {
       registerAuth(v1, deps.authenticator);
       registerIdempotency(v1, { redis: deps.redis, prefix: deps.prefix });
       registerPlanRoutes(v1, ctx);
+      registerCoachingRoutes(v1, ctx);
       registerJobRoutes(v1, ctx);
       registerPoolRoutes(v1, ctx);
       registerBatchRoutes(v1, ctx);

@@ -1,5 +1,6 @@
 import { JOBS_QUEUE, type RedisClient } from '@spillway/core';
 import { QueueEvents } from 'bullmq';
+import { blockingCopy } from './redis-connection.js';
 
 /**
  * Long-poll support without polling: one QueueEvents stream reader per API process wakes the
@@ -7,10 +8,14 @@ import { QueueEvents } from 'bullmq';
  */
 export class JobWaiters {
   readonly #events: QueueEvents;
+  readonly #connection: RedisClient;
   readonly #waiting = new Map<string, Set<() => void>>();
 
   constructor(connection: RedisClient, prefix: string) {
-    this.#events = new QueueEvents(JOBS_QUEUE, { connection, prefix, autorun: true });
+    // The API's own connection fails fast when Redis is away; the event reader waits it out instead,
+    // so long-polls keep waking after a Redis restart.
+    this.#connection = blockingCopy(connection);
+    this.#events = new QueueEvents(JOBS_QUEUE, { connection: this.#connection, prefix, autorun: true });
     const wake = ({ jobId }: { jobId: string }) => {
       const waiters = this.#waiting.get(jobId);
       if (!waiters) return;
@@ -59,5 +64,6 @@ export class JobWaiters {
     for (const set of this.#waiting.values()) for (const resolve of set) resolve();
     this.#waiting.clear();
     await this.#events.close();
+    this.#connection.disconnect();
   }
 }

@@ -27,15 +27,16 @@ export class CapacityGate {
   }
 }
 
-/** Sleeps `ms`, or less if the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Sleeps `ms`, or less if any of the signals aborts. */
+export function sleep(ms: number, ...signals: Array<AbortSignal | undefined>): Promise<void> {
+  const given = signals.filter((s): s is AbortSignal => s !== undefined);
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (given.some((s) => s.aborted)) return resolve();
     const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done, { once: true });
+    for (const signal of given) signal.addEventListener('abort', done, { once: true });
     function done() {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      for (const signal of given) signal.removeEventListener('abort', done);
       resolve();
     }
   });

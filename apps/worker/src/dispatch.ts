@@ -16,6 +16,7 @@ import {
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import { type CapacityGate, sleep } from './capacity-gate.js';
+import type { DispatchMeter } from './metrics/worker-metrics.js';
 
 export interface DispatchDeps {
   pool: Pool;
@@ -30,6 +31,19 @@ export interface DispatchDeps {
   /** Waits for a free slot up to this long in memory (holding the job); longer waits leave the worker. */
   holdMs?: number;
   gate?: CapacityGate;
+  /** Aborted when the worker shuts down: jobs held in memory go back to the queue instead. */
+  stopping?: AbortSignal;
+  /** Counts provider calls and fallbacks for /metrics. */
+  meter?: DispatchMeter;
+}
+
+/** Where a job would rather go, if it can at once (the coaching `upgrade` policy). */
+export interface PreferredRouting {
+  routing: Routing;
+  /** On the attempt it serves (or that is rate limited there). */
+  note: string;
+  /** On the attempt that follows when the pool showed no headroom for it. */
+  skippedNote: string;
 }
 
 export interface DispatchInput {
@@ -42,7 +56,7 @@ export interface DispatchInput {
    * Tried first, only if the pool shows headroom for it now (the coaching `upgrade` policy). On a
    * rate limit, or with no headroom, the job falls back to `routing` at once instead of waiting.
    */
-  preferred?: { routing: Routing; note: string };
+  preferred?: PreferredRouting;
   signal: AbortSignal;
   record: (attempt: Attempt) => Promise<void>;
   /** Past this moment, do not wait in memory any more (the job's deadline). */
@@ -67,6 +81,10 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   let anchor = input.anchor;
   let routing = input.routing;
   let preferred = input.preferred;
+  /** Why the preferred routing was not taken, for the next attempt's note. */
+  let skipped: string | undefined;
+  /** The instance that just rate-limited this job: the next reservation elsewhere is a fallback. */
+  let limitedOn: Instance | undefined;
   let releaseGate: (() => void) | undefined;
   try {
     return await run();
@@ -89,13 +107,14 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       const choice = await deps.pool.choose(candidates, input.estimatedTokens);
       if (choice.kind === 'wait') {
         if (preferred) {
+          skipped = preferred.skippedNote;
           preferred = undefined; // no headroom for the preferred model now: fall back at once
           continue;
         }
         const until = choice.until;
         const now = deps.clock();
         const shortWait = until !== null && until - now <= (deps.holdMs ?? 0) && until <= input.deadlineAt;
-        if (!shortWait || !deps.gate || input.signal.aborted) {
+        if (!shortWait || !deps.gate || input.signal.aborted || deps.stopping?.aborted) {
           return { kind: 'wait', until, restricted: candidates.length < deps.instances.length };
         }
         if (!releaseGate) {
@@ -104,7 +123,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
           hop--; // waiting is not a provider call: it does not count towards the loop guard
           continue; // the slot may have freed while we queued for our turn
         }
-        await sleep(until - deps.clock(), input.signal);
+        await sleep(until - deps.clock(), input.signal, deps.stopping);
         hop--;
         continue;
       }
@@ -113,9 +132,13 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       releaseGate = undefined;
 
       const instance = choice.instance;
-      const note = preferred?.note;
+      if (limitedOn && limitedOn.id !== instance.id) deps.meter?.fellBack(limitedOn, instance);
+      limitedOn = undefined;
+      const note = preferred?.note ?? skipped;
+      skipped = undefined;
       const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
       const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
+      deps.meter?.providerAnswered(instance, answer, outcome);
       const at = new Date(deps.clock()).toISOString();
       const base = { instance: instance.id, model: instance.model, at };
       if (input.signal.aborted) {
@@ -124,7 +147,8 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
         await input.record({ ...base, outcome: 'error', note: 'cancelled by the client' });
         throw cancelledError();
       }
-      const log = deps.logger.child({ instance: instance.id });
+      // A child logger only when there is something to say: most calls succeed and say nothing.
+      const log = () => deps.logger.child({ instance: instance.id });
 
       switch (outcome.code) {
         case 'ok': {
@@ -149,7 +173,10 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
             { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
             choice.reservationId,
           );
-          log.info({ retryAfterMs: outcome.retryAfterMs, window: limited.window }, 'rate limited; moving on');
+          log().info(
+            { retryAfterMs: outcome.retryAfterMs, window: limited.window },
+            'rate limited; moving on',
+          );
           await input.record({
             ...base,
             outcome: 'rate_limited',
@@ -157,6 +184,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
             note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
           });
           anchor = preferred ? anchor : instance;
+          limitedOn = instance;
           preferred = undefined;
           continue;
         }
@@ -175,7 +203,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
             `quota exhausted: ${outcome.message}`,
             deps.disableMs ?? 3_600_000,
           );
-          log.warn({ reason: outcome.message }, 'instance disabled: quota or billing');
+          log().warn({ reason: outcome.message }, 'instance disabled: quota or billing');
           await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
           preferred = undefined;
           anchor = instance;

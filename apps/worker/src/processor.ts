@@ -18,12 +18,13 @@ import {
   planUserPrompt,
   progressOf,
   type Routing,
-  repairPrompt,
+  repairUserPrompt,
   structuredSchema,
 } from '@spillway/core';
 import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
-import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.js';
+import { endsTheJob, explainCoachingParent } from './coaching-parent.js';
+import { type DispatchDeps, type DispatchResult, dispatch, type PreferredRouting } from './dispatch.js';
 import { loadPlanForCoaching } from './plan-for-coaching.js';
 
 export interface ProcessorDeps extends DispatchDeps {
@@ -42,12 +43,31 @@ const OUTPUT_TOKENS = { plan: 700, coaching: 500 } as const;
  * answer (one repair round), and turns "no capacity" into waiting rather than failing.
  */
 export function createProcessor(deps: ProcessorDeps) {
-  const cancels = deps.cancels;
+  const run = createRun(deps);
   return async function process(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
+    try {
+      return await run(job, token);
+    } catch (err) {
+      if (job.data.coachingJobId && endsTheJob(job, err)) {
+        await explainCoachingParent(deps.queue, job, err as Error).catch((cause: unknown) =>
+          deps.logger.warn(
+            { err: cause, jobId: job.id },
+            'could not tell the coaching job why its plan failed',
+          ),
+        );
+      }
+      throw err;
+    }
+  };
+}
+
+function createRun(deps: ProcessorDeps) {
+  const cancels = deps.cancels;
+  return async function run(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
     const now = deps.clock();
     const progress: JobProgress = { ...progressOf(job), startedAt: progressOf(job).startedAt ?? now };
     delete progress.waitingUntil;
-    const log = deps.logger.child({ jobId: job.id, kind: job.data.kind });
+    const log = () => deps.logger.child({ jobId: job.id, kind: job.data.kind });
 
     // Attempts that leave the job running are written at once, so its view shows them; a final
     // successful one is written with the result instead (one round trip less per job).
@@ -56,8 +76,11 @@ export function createProcessor(deps: ProcessorDeps) {
       progress.attempts = [...progress.attempts, attempt];
       if (attempt.outcome !== 'ok') await job.updateProgress(progress);
     };
+    // Before the deadline check: a coaching job past its deadline says whether its plan was the reason.
+    const task = await prepare(deps, job, token).catch((err: unknown) =>
+      err instanceof JobError ? fail(job, progress, err) : Promise.reject(err),
+    );
     if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
-    const task = await prepare(deps, job);
     const abort = new AbortController();
     // A cancel aborts the provider call (or the wait for a slot) in flight; the job then fails as cancelled.
     const cancellable = async (run: () => Promise<DispatchResult>): Promise<DispatchResult> => {
@@ -85,10 +108,12 @@ export function createProcessor(deps: ProcessorDeps) {
     };
 
     let request = task.request;
+    let anchor = task.anchor;
     for (let round = 0; ; round++) {
       const outcome = await cancellable(() =>
         dispatch(deps, {
           ...base,
+          anchor,
           request,
           estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
           preferred: round === 0 ? task.preferred : undefined,
@@ -98,7 +123,8 @@ export function createProcessor(deps: ProcessorDeps) {
 
       const parsed = parseAnswer(outcome.content, task.schema);
       if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
-      log.warn({ instance: outcome.instance.id, problems: parsed.problems }, 'answer failed validation');
+      log().warn({ instance: outcome.instance.id, problems: parsed.problems }, 'answer failed validation');
+      markInvalid(progress, parsed.problems, round === 0 ? 'repair requested' : 'no repair left');
       if (round === 1) {
         const message = `the provider's answer failed validation twice:\n${parsed.problems}`;
         return fail(
@@ -107,14 +133,32 @@ export function createProcessor(deps: ProcessorDeps) {
           new JobError('invalid_output', message, { raw: outcome.content.slice(0, 4000) }),
         );
       }
-      // One repair round: the same prompt, the answer it gave, and what was wrong with it.
-      const previous = `Your previous answer:\n${outcome.content.slice(0, 8000)}`;
+      // One repair round: the same prompt, the answer it gave, and what was wrong with it, sent to
+      // the model that gave it first (it is fixing its own answer).
       request = {
         ...request,
-        user: `${task.request.user}\n\n${previous}\n\n${repairPrompt(parsed.problems)}`,
+        user: repairUserPrompt({
+          original: task.request.user,
+          answer: outcome.content,
+          problems: parsed.problems,
+        }),
       };
+      anchor = outcome.instance;
     }
   };
+}
+
+/**
+ * The provider answered, but not usably: the attempt that looked fine to the pool is an error for
+ * the job, and its note says what was wrong.
+ */
+function markInvalid(progress: JobProgress, problems: string, then: string): void {
+  const last = progress.attempts.at(-1);
+  if (!last) return;
+  const first = problems.split('\n')[0]!.replace(/^- /, '');
+  const more = problems.includes('\n') ? ' (and more)' : '';
+  const note = `answer failed validation: ${first}${more}; ${then}`;
+  progress.attempts = [...progress.attempts.slice(0, -1), { ...last, outcome: 'error', note }];
 }
 
 /** Ends the job for good, keeping the code and details on the job for its view. */
@@ -130,10 +174,14 @@ interface PreparedTask {
   schema: z.ZodType;
   routing: Routing;
   anchor: Instance | null;
-  preferred?: { routing: Routing; note: string };
+  preferred?: PreferredRouting;
 }
 
-async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promise<PreparedTask> {
+async function prepare(
+  deps: ProcessorDeps,
+  job: Job<JobData, JobResult>,
+  token: string | undefined,
+): Promise<PreparedTask> {
   const data = job.data;
   const routing: Routing = {
     model: data.model,
@@ -153,7 +201,7 @@ async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promi
       anchor: null,
     };
   }
-  const coaching = await loadPlanForCoaching(job, deps.queue);
+  const coaching = await loadPlanForCoaching(deps, job, token);
   const anchor = deps.instances.find((i) => i.id === coaching.planInstance) ?? null;
   const upgrade = coaching.policy.policy === 'upgrade' ? coaching.policy.model : undefined;
   return {
@@ -170,6 +218,7 @@ async function prepare(deps: ProcessorDeps, job: Job<JobData, JobResult>): Promi
       ? {
           routing: { model: upgrade, fallback: 'same-model' },
           note: `upgrade to ${upgrade} (pool showed headroom)`,
+          skippedNote: `upgrade to ${upgrade} skipped: no headroom for it now`,
         }
       : undefined,
   };
@@ -193,7 +242,9 @@ async function waitForCapacity(
   progress.waitingUntil = wait.until;
   await job.updateProgress(progress);
   const delay = Math.max(1, wait.until - deps.clock());
-  if (!wait.restricted) {
+  // A worker shutting down hands the job back delayed: after a RateLimitError BullMQ's closing worker
+  // would itself sit out the queue's rate limit (up to 30 s) before it could exit.
+  if (!wait.restricted && !deps.stopping?.aborted) {
     await deps.queue.rateLimit(delay);
     throw new RateLimitError();
   }

@@ -18,6 +18,8 @@ import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { createBatchBookkeeping } from './batches/bookkeeping.js';
 import { CapacityGate } from './capacity-gate.js';
+import { createCoachingParentEvents } from './coaching-parent.js';
+import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
 import { startWebhooks, type WebhookOptions } from './webhooks/start.js';
 
@@ -35,10 +37,18 @@ export interface WorkerDeps {
   minuteWindow?: { ms: number; guardMs: number };
   /** Signed callbacks when jobs finish; without it no webhook is sent. */
   webhooks?: WebhookOptions;
+  /**
+   * How soon a job whose worker died (SIGKILL, crash, lost host) goes back to the queue: its lock
+   * lapses after `lockDurationMs` and another worker's check every `stalledIntervalMs` requeues it.
+   * BullMQ's defaults (30 s each) when omitted; tests shorten them.
+   */
+  stalled?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 export interface RunningWorker {
   pool: Pool;
+  /** Writes this process's metric counts to Redis now (they go every second anyway). */
+  flushMetrics(): Promise<void>;
   /** Stops taking jobs, lets running ones finish (BullMQ's graceful close), closes connections. */
   close(): Promise<void>;
 }
@@ -61,11 +71,21 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const clock = deps.clock ?? Date.now;
   // Auto-pipelining: the choices and settlements of concurrent jobs share round trips.
   const poolRedis = connect('pool', { enableAutoPipelining: true });
+  const metrics = createWorkerMetrics({ redis: poolRedis, prefix: deps.prefix, logger: deps.logger });
   const pool = new Pool({ redis: poolRedis, prefix: deps.prefix, clock, minuteWindow: deps.minuteWindow });
   const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: connect('queue'), prefix });
   const webhooks = deps.webhooks
-    ? await startWebhooks(deps.webhooks, { connect, prefix: deps.prefix, clock, logger: deps.logger })
+    ? await startWebhooks(deps.webhooks, {
+        connect,
+        prefix: deps.prefix,
+        clock,
+        logger: deps.logger,
+        meter: metrics,
+        stalled: deps.stalled,
+      })
     : null;
+  // A graceful close must not sit out the jobs held in memory for capacity: they go back to the queue.
+  const stopping = new AbortController();
   const processor = createProcessor({
     pool,
     queue,
@@ -74,6 +94,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     clock,
     logger: deps.logger,
     maxHops: deps.maxHops,
+    meter: metrics,
     // Waits up to about a window are held in memory, one job per candidate set at a time.
     gate: new CapacityGate(),
     cancels: new CancelWatch({
@@ -82,6 +103,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       onError: (err) => deps.logger.warn({ err }, 'could not read cancel marks'),
     }),
     holdMs: (deps.minuteWindow?.ms ?? 60_000) + 5_000,
+    stopping: stopping.signal,
   });
   const worker = new Worker<JobData, JobResult>(JOBS_QUEUE, processor, {
     connection: connect('bullmq'),
@@ -89,6 +111,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     concurrency: deps.concurrency,
     limiter: LIMITER,
     autorun: true,
+    ...(deps.stalled
+      ? { lockDuration: deps.stalled.lockDurationMs, stalledInterval: deps.stalled.stalledIntervalMs }
+      : {}),
   });
   const batches = createBatchBookkeeping({
     redis: connect('batches'),
@@ -97,26 +122,41 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger: deps.logger,
     webhooks: webhooks?.queue ?? null,
   });
+  const coachingParents = createCoachingParentEvents({
+    queue,
+    failed: (parent, err) => webhooks?.jobs.failed(parent, err),
+    logger: deps.logger,
+  });
   worker.on('error', (err) => deps.logger.error({ err }, 'worker error'));
-  worker.on('active', (job) => batches.started(job));
+  worker.on('active', (job) => {
+    batches.started(job);
+    webhooks?.jobs.started(job);
+  });
   worker.on('failed', (job, err) => {
     deps.logger.info({ jobId: job?.id, err: { message: err.message } }, 'job failed');
     webhooks?.jobs.failed(job, err);
     batches.failed(job, err);
+    coachingParents.planFailed(job, err);
+    metrics.jobFailed(job, err);
   });
   worker.on('completed', (job) => {
     webhooks?.jobs.completed(job);
     batches.completed(job);
+    metrics.jobCompleted(job);
   });
   await worker.waitUntilReady();
 
   return {
     pool,
+    flushMetrics: () => metrics.flush(),
     async close() {
+      stopping.abort();
       await worker.close();
       await batches.drain();
+      await coachingParents.drain();
       await webhooks?.close();
       await queue.close();
+      await metrics.close();
       await Promise.all(connections.map(closeRedis));
     },
   };

@@ -4,6 +4,7 @@ export * from './config/index.js';
 export * from './jobs/index.js';
 export * from './keys.js';
 export * from './logger.js';
+export * from './metrics/index.js';
 export * from './pool/index.js';
 export * from './prompts/index.js';
 export * from './providers/index.js';

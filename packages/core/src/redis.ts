@@ -21,14 +21,18 @@ export function createRedis(target: RedisTarget, name: string, extra: RedisOptio
   };
   if (!target.cluster) return new Redis(target.url, options);
   const seed = new URL(target.url);
+  // A cluster queues commands (or refuses them) itself, not per node; it decides when to connect too.
+  const { enableOfflineQueue, lazyConnect, ...nodeOptions } = options;
   return new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
     redisOptions: {
-      ...options,
+      ...nodeOptions,
       username: seed.username || undefined,
       password: seed.password || undefined,
     },
     // Cluster nodes announce 127.0.0.1 on loopback test clusters; keep slots refreshed after failover.
     slotsRefreshTimeout: 2000,
+    ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+    ...(lazyConnect === undefined ? {} : { lazyConnect }),
   });
 }
 

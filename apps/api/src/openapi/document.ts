@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { API_ERRORS, type ApiErrorCode, problemType } from '../errors.js';
 import type { RouteEntry } from '../route-table.js';
-import { COMPONENT_SCHEMAS, OPERATIONS, type OperationDoc, type ResponseDoc } from './operations.js';
+import {
+  COMPONENT_SCHEMAS,
+  OPERATIONS,
+  type OperationDoc,
+  QUEUE_DASHBOARD_ROUTE,
+  type ResponseDoc,
+} from './operations.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -78,6 +84,9 @@ function responseOf(doc: ResponseDoc, idempotent: boolean): JsonObject {
     case 'openapi':
       response.content = { 'application/json': { schema: { type: 'object' } } };
       break;
+    case 'prometheus':
+      response.content = { 'text/plain; version=0.0.4': { schema: { type: 'string' } } };
+      break;
     case 'status':
       response.content = {
         'application/json': { schema: { type: 'object', properties: { status: { type: 'string' } } } },
@@ -125,11 +134,11 @@ function queryParameters(query: z.ZodObject | undefined): JsonObject[] {
 
 function operationOf(route: RouteEntry, path: string): JsonObject {
   const key = `${route.method === 'HEAD' ? 'GET' : route.method} ${path}`;
-  const doc: OperationDoc = OPERATIONS[key] ?? {
-    summary: 'Undocumented route',
-    tag: 'operations',
-    responses: { '200': { description: 'Success' } },
-  };
+  const isAdmin = path.startsWith('/admin/');
+  const undocumented: OperationDoc = path.startsWith('/admin/queues/')
+    ? QUEUE_DASHBOARD_ROUTE
+    : { summary: 'Undocumented route', tag: 'operations', responses: { '200': { description: 'Success' } } };
+  const doc: OperationDoc = OPERATIONS[key] ?? undocumented;
   const isV1 = path.startsWith('/v1/');
   const head = route.method === 'HEAD';
   const operation: JsonObject = {
@@ -174,11 +183,12 @@ function operationOf(route: RouteEntry, path: string): JsonObject {
   const codes = [
     ...(doc.problems ?? []),
     ...(isV1 ? V1_PROBLEMS : ['method_not_allowed' as const]),
+    ...(isAdmin ? ['unauthorized' as const] : []),
     ...COMMON_PROBLEMS,
   ];
   Object.assign(responses, problemResponses(codes));
   operation.responses = responses;
-  operation.security = isV1 ? [{ bearer: [] }] : [];
+  operation.security = isV1 ? [{ bearer: [] }] : isAdmin ? [{ adminBasic: [] }, { adminBearer: [] }] : [];
   return operation;
 }
 
@@ -214,12 +224,23 @@ export function buildOpenApiDocument(routes: readonly RouteEntry[]): JsonObject 
       { name: 'pool', description: 'Provider instances and their limits' },
       { name: 'operations', description: 'Health and readiness' },
       { name: 'docs', description: 'This documentation' },
+      { name: 'admin', description: 'Admin pages (ADMIN_KEY): queue dashboard, live pool page' },
     ],
     paths,
     components: {
       schemas,
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`' },
+        adminBasic: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'Any user name, the admin key as password',
+        },
+        adminBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The admin key: `Authorization: Bearer <key>`',
+        },
       },
     },
     'x-problem-codes': (Object.keys(API_ERRORS) as ApiErrorCode[]).map((code) => ({

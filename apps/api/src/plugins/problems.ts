@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, toProblem } from '../errors.js';
 import type { RouteTable } from '../route-table.js';
 
@@ -26,11 +26,34 @@ function fromFastify(error: FastifyError): ApiError | null {
   return null;
 }
 
+/**
+ * The API's connection has no offline queue (see redis-connection.ts): while Redis is away a
+ * command fails at once with one of these, instead of waiting, and the client is told to retry.
+ */
 function isRedisDown(error: Error): boolean {
   const text = `${error.name} ${error.message}`;
-  return /ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|ETIMEDOUT|Stream isn't writeable|EPIPE/i.test(
+  return /ECONNREFUSED|ECONNRESET|Connection is closed|MaxRetriesPerRequest|ETIMEDOUT|Stream isn't writeable|enableOfflineQueue|EPIPE|ClusterAllFailed|CLUSTERDOWN|^\S+ LOADING/i.test(
     text,
   );
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: what fails before routing (a malformed %-escape in the
+ * URL, a path parameter longer than the router takes) is a problem+json 400 like any other.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const detail =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? 'A path segment is longer than any id.'
+      : error.code === 'FST_ERR_BAD_URL'
+        ? 'The URL is not valid (a malformed %-escape?).'
+        : error.message;
+  const apiError = new ApiError('validation_failed', detail);
+  void reply.status(apiError.status).type(PROBLEM_JSON).send(toProblem(apiError, request.url));
 }
 
 /**

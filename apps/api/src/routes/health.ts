@@ -14,7 +14,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
     try {
       await Promise.race([ping, timeout]);
     } catch {
-      throw new ApiError('service_unavailable', 'Redis does not answer.');
+      throw new ApiError('service_unavailable', 'Redis does not answer.', undefined, { 'retry-after': '5' });
     }
     return { status: 'ready' };
   });

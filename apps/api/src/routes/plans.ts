@@ -1,10 +1,12 @@
-import { type CoachingPolicy, checkCallbackUrl, type JobData, PlanRequestSchema } from '@spillway/core';
+import { type JobData, PlanRequestSchema } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
+import { assertCallbackUrl } from './callback-url.js';
+import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
 import { jobOptions } from './job-options.js';
 
 const DEFAULT_DEADLINE_SECONDS = 86_400;
@@ -18,12 +20,7 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       ]);
     }
     if (body.callbackUrl) await assertCallbackUrl(body.callbackUrl, ctx.webhookAllowPrivate);
-    const coaching = coachingPolicy(body.coaching, ctx.coachingDefaults);
-    if (coaching?.policy === 'upgrade' && coaching.model && !ctx.models.has(coaching.model)) {
-      throw new ApiError('unknown_model', `No instance serves model "${coaching.model}".`, [
-        { field: 'coaching.model', message: 'unknown model' },
-      ]);
-    }
+    const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
     const common = {
@@ -53,7 +50,7 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
         data: {
           ...common,
           kind: 'coaching',
-          model: coaching.model && coaching.policy === 'same' ? coaching.model : undefined,
+          model: pinnedCoachingModel(undefined, coaching),
           coaching: { planJobId: id, policy: coaching },
         } satisfies JobData,
         opts: { ...jobOptions, jobId: coachingId },
@@ -71,23 +68,4 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const view = await viewOf(ctx, job!);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });
-}
-
-function coachingPolicy(
-  requested: boolean | CoachingPolicy | undefined,
-  defaults: CoachingPolicy,
-): CoachingPolicy | null {
-  if (requested === undefined || requested === false) return null;
-  if (requested === true) return defaults;
-  return requested;
-}
-
-/** Refuses a callback URL the webhook sender would refuse (private, loopback, metadata...) up front. */
-async function assertCallbackUrl(url: string, allowPrivate: boolean): Promise<void> {
-  const check = await checkCallbackUrl(url, { allowPrivate });
-  if (!check.ok) {
-    throw new ApiError('validation_failed', `callbackUrl: ${check.reason}`, [
-      { field: 'callbackUrl', message: check.reason },
-    ]);
-  }
 }

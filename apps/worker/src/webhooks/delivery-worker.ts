@@ -7,6 +7,7 @@ import {
   type WebhookDeliveryStatus,
 } from '@spillway/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { WebhookMeter } from '../metrics/worker-metrics.js';
 import { type AttemptDeps, attemptDelivery, type DeliveryOutcome } from './attempt.js';
 import { WEBHOOKS_QUEUE, type WebhookJobData } from './queue.js';
 import { isLastAttempt, RetryDeliveryError, scheduleBackoff } from './schedule.js';
@@ -22,6 +23,9 @@ export interface DeliveryWorkerDeps extends AttemptDeps {
   concurrency: number;
   clock: () => number;
   logger: Logger;
+  meter?: WebhookMeter;
+  /** See WorkerDeps.stalled; BullMQ's defaults when omitted. */
+  stalled?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 /** Runs delivery jobs: one attempt per run, recorded, then delivered / retried / stopped. */
@@ -43,6 +47,7 @@ export function createDeliveryProcessor(deps: DeliveryWorkerDeps) {
     if ('status' in outcome && outcome.status !== undefined) record.lastStatus = outcome.status;
     if (outcome.kind === 'retry' || outcome.kind === 'refused') record.lastError = outcome.reason;
     await recordDeliveryAttempt(deps.records, deps.prefix, payload.data.id, webhookId, record);
+    deps.meter?.webhookAttempt(record.status);
 
     // The URL may carry a receiver's token in its path or query: logs get the host only.
     const log = deps.logger.child({ webhookId, jobId: payload.data.id, host: hostOf(url) });
@@ -92,6 +97,9 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): Worker<WebhookJob
     concurrency: deps.concurrency,
     settings: { backoffStrategy: scheduleBackoff(deps.retryScheduleMs) },
     autorun: true,
+    ...(deps.stalled
+      ? { lockDuration: deps.stalled.lockDurationMs, stalledInterval: deps.stalled.stalledIntervalMs }
+      : {}),
   });
   worker.on('error', (err) => deps.logger.error({ err }, 'webhook worker error'));
   return worker;

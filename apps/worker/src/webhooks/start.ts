@@ -1,11 +1,14 @@
-import type { AddressResolver, Logger, RedisClient, Secret } from '@spillway/core';
-import { hashTaggedPrefix } from '@spillway/core';
+import type { AddressResolver, JobData, JobResult, Logger, RedisClient, Secret } from '@spillway/core';
+import { hashTaggedPrefix, JOBS_QUEUE } from '@spillway/core';
 import { Queue } from 'bullmq';
+import type { WebhookMeter } from '../metrics/worker-metrics.js';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from './attempt.js';
 import { startDeliveryWorker } from './delivery-worker.js';
 import { createJobWebhooks, type JobWebhooks } from './emit.js';
+import { OwedWebhooks } from './owed.js';
 import { WEBHOOKS_QUEUE, type WebhookJobData, type WebhookQueue } from './queue.js';
 import { assertSchedule, DEFAULT_RETRY_SCHEDULE_MS } from './schedule.js';
+import { startOwedSweeper } from './sweep-owed.js';
 
 export interface WebhookOptions {
   secret: Secret;
@@ -18,6 +21,8 @@ export interface WebhookOptions {
   concurrency?: number;
   /** DNS for the URL guard; tests map names to chosen addresses. */
   resolve?: AddressResolver;
+  /** How often to look for webhooks that finished jobs still owe (their worker died first). */
+  owedSweepMs?: number;
 }
 
 export interface WebhookRuntime {
@@ -26,6 +31,10 @@ export interface WebhookRuntime {
   prefix: string;
   clock: () => number;
   logger: Logger;
+  /** Counts delivery attempts by outcome for /metrics. */
+  meter?: WebhookMeter;
+  /** Stalled-delivery recovery, as for the jobs worker (see WorkerDeps.stalled). */
+  stalled?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 export interface RunningWebhooks {
@@ -37,6 +46,7 @@ export interface RunningWebhooks {
 }
 
 const DEFAULT_CONCURRENCY = 25;
+const DEFAULT_OWED_SWEEP_MS = 30_000;
 
 /** The webhooks queue and its delivery worker, inside a jobs worker process. */
 export async function startWebhooks(
@@ -63,15 +73,32 @@ export async function startWebhooks(
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     clock: runtime.clock,
     logger: runtime.logger,
+    meter: runtime.meter,
+    stalled: runtime.stalled,
   });
-  const jobs = createJobWebhooks({ queue, clock: runtime.clock, logger: runtime.logger });
+  const owed = new OwedWebhooks(records, runtime.prefix);
+  const jobs = createJobWebhooks({ queue, clock: runtime.clock, logger: runtime.logger, owed });
   await delivery.waitUntilReady();
+  const jobsQueue = new Queue<JobData, JobResult>(JOBS_QUEUE, {
+    connection: records,
+    prefix: hashTaggedPrefix(runtime.prefix),
+  });
+  const sweeper = startOwedSweeper({
+    owed,
+    jobs: jobsQueue,
+    webhooks: jobs,
+    clock: runtime.clock,
+    logger: runtime.logger,
+    intervalMs: options.owedSweepMs ?? DEFAULT_OWED_SWEEP_MS,
+  });
   return {
     queue,
     jobs,
     async close() {
+      await sweeper.stop();
       await jobs.drain();
       await delivery.close();
+      await jobsQueue.close();
       await bullmq.close();
     },
   };

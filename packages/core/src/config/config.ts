@@ -2,6 +2,7 @@ import type { LevelWithSilent } from 'pino';
 import { z } from 'zod';
 import { DEFAULT_SIMULATOR_URL } from '../catalog/simulated.js';
 import {
+  adminKey,
   apiKeys,
   type EnvValue,
   flag,
@@ -40,6 +41,11 @@ export interface Config {
   readonly providersFile: string | null;
   /** Bearer keys, one tenant each; null is dev mode (the app makes and prints a key). */
   readonly apiKeys: ReadonlyArray<Readonly<TenantKey>> | null;
+  /**
+   * The admin pages' key (Bearer, or the HTTP Basic password). Null: in dev mode (no API_KEYS) the
+   * dev API key opens them; with API_KEYS set, the admin pages are off.
+   */
+  readonly adminKey: Secret | null;
   /** A null secret is dev mode: the app generates one and prints it. */
   readonly webhook: { readonly secret: Secret | null; readonly allowPrivate: boolean };
   /** Without braces: the pool wraps it in a hash tag itself. */
@@ -79,6 +85,7 @@ export const ConfigSchema = z
     HOST: variable((raw) => matching(raw, /^\S+$/, 'a host name or address without spaces'), '127.0.0.1'),
     PROVIDERS_FILE: variable(keep, null),
     API_KEYS: variable(apiKeys, null),
+    ADMIN_KEY: variable(adminKey, null),
     WEBHOOK_SECRET: variable(webhookSecret, null),
     WEBHOOK_ALLOW_PRIVATE: variable(flag, false),
     QUEUE_PREFIX: variable(
@@ -95,6 +102,7 @@ export const ConfigSchema = z
       http: { host: env.HOST, port: env.PORT },
       providersFile: env.PROVIDERS_FILE,
       apiKeys: env.API_KEYS,
+      adminKey: env.ADMIN_KEY,
       webhook: { secret: env.WEBHOOK_SECRET, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE },
       queuePrefix: env.QUEUE_PREFIX,
       workerConcurrency: env.WORKER_CONCURRENCY,

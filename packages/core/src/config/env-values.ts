@@ -111,6 +111,16 @@ export function apiKeys(raw: string): EnvValue<TenantKey[]> {
   return problems.length > 0 ? bad(problems.join('; ')) : ok(result);
 }
 
+const MIN_ADMIN_KEY_LENGTH = 16;
+
+/** ADMIN_KEY: the password of the admin pages (dashboard, pool page). Never echoed. */
+export function adminKey(raw: string): EnvValue<Secret> {
+  if (raw.length < MIN_ADMIN_KEY_LENGTH || /\s/.test(raw)) {
+    return bad(`must be at least ${MIN_ADMIN_KEY_LENGTH} characters without spaces`);
+  }
+  return ok(new Secret(raw));
+}
+
 const WEBHOOK_SECRET_PREFIX = 'whsec_';
 const MIN_WEBHOOK_SECRET_BYTES = 24;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PlanResultSchema } from './results.js';
+import { CoachablePlanSchema } from './results.js';
 
 export const CoachingPolicySchema = z.strictObject({
   policy: z.enum(['same', 'upgrade']),
@@ -35,12 +35,18 @@ export const PlanRequestSchema = z.strictObject({
 });
 export type PlanRequest = z.infer<typeof PlanRequestSchema>;
 
-export const CoachingRequestSchema = z.union([
-  z.strictObject({ planJobId: z.string().min(1).max(100), ...common }),
-  z.strictObject({
-    plan: PlanResultSchema,
-    description: z.string().trim().max(20_000).optional(),
-    ...common,
-  }),
-]);
+/** Coaching for the result of a plan job of the same tenant (waits for it if it is still running). */
+export const CoachingForPlanJobSchema = z.strictObject({
+  planJobId: z.string().min(1).max(100),
+  ...common,
+});
+
+/** Coaching for a plan the client gives, with the description it was made from if known. */
+export const CoachingForPlanSchema = z.strictObject({
+  plan: CoachablePlanSchema,
+  description: z.string().trim().max(20_000).optional(),
+  ...common,
+});
+
+export const CoachingRequestSchema = z.union([CoachingForPlanJobSchema, CoachingForPlanSchema]);
 export type CoachingRequest = z.infer<typeof CoachingRequestSchema>;

@@ -42,6 +42,7 @@ export const JobViewSchema = z.object({
     .optional()
     .describe('While waiting for capacity: when the earliest instance frees'),
   coaching: z.object({ jobId: z.string(), status: JobStatusSchema }).optional(),
+  planJobId: z.string().optional().describe('On a coaching job: the plan job whose result it coaches'),
   batchId: z.string().optional(),
   customId: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),

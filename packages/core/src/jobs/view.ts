@@ -16,6 +16,8 @@ export interface JobView {
   attempts: Attempt[];
   waitingUntil?: string;
   coaching?: { jobId: string; status: JobStatus };
+  /** On a coaching job that works on a plan job's result: that plan job. */
+  planJobId?: string;
   batchId?: string;
   customId?: string;
   metadata?: Record<string, unknown>;
@@ -56,6 +58,7 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, ctx: View
   }
   if (data.coachingJobId)
     view.coaching = { jobId: data.coachingJobId, status: ctx.coachingStatus ?? 'queued' };
+  if (data.coaching?.planJobId) view.planJobId = data.coaching.planJobId;
   if (data.batchId) view.batchId = data.batchId;
   if (data.customId) view.customId = data.customId;
   if (data.metadata) view.metadata = data.metadata;

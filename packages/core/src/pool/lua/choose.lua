@@ -24,14 +24,14 @@ local est = tonumber(ARGV[3])
 setWindows(ARGV[4], ARGV[5])
 local n = tonumber(ARGV[6])
 
--- How a window stands for a candidate: headroom fraction left after this call, and when (if over)
--- it frees enough. limitReq/limitTok of 0 means unknown: no constraint.
+-- How a window stands for a candidate: headroom fraction left after this call, when (if over) it
+-- frees enough, and how many calls it holds. limitReq/limitTok of 0 means unknown: no constraint.
 local function windowState(unit, id, limitReq, limitTok)
-  local wkey, tkey = trim(root, unit, id, now)
+  local wkey, tkey = trim(root, unit, id, now, limitTok > 0)
   local headroom = 1
   local freeAt = now
+  local count = rcall('ZCARD', wkey)
   if limitReq > 0 then
-    local count = rcall('ZCARD', wkey)
     if count + 1 > limitReq then
       local oldest = rcall('ZRANGE', wkey, count - limitReq, count - limitReq, 'WITHSCORES')
       freeAt = math.max(freeAt, tonumber(oldest[2]) + WINDOW[unit] + GUARD[unit] + 1)
@@ -41,7 +41,7 @@ local function windowState(unit, id, limitReq, limitTok)
     end
   end
   if limitTok > 0 then
-    if est > limitTok then return -1, -1 end -- can never fit this window
+    if est > limitTok then return -1, -1, count end -- can never fit this window
     local sum = tonumber(rcall('HGET', tkey, '_sum') or '0')
     if sum + est > limitTok then
       -- Walk the oldest reservations until enough tokens would have left the window.
@@ -59,7 +59,7 @@ local function windowState(unit, id, limitReq, limitTok)
       headroom = math.min(headroom, (limitTok - sum - est) / limitTok)
     end
   end
-  return headroom, freeAt
+  return headroom, freeAt, count
 end
 
 local function remainingFreeAt(id)
@@ -73,6 +73,7 @@ local function remainingFreeAt(id)
 end
 
 local bestTier, bestId, bestHeadroom, bestUsed = nil, nil, -1, 0
+local bestTokens, bestDayTokens = false, false
 local earliest = -1
 local blocked = 0
 
@@ -96,16 +97,18 @@ for i = 0, n - 1 do
       limitTtl(root .. ':limit:m:' .. ctype .. ':' .. model),
       limitTtl(root .. ':limit:c:' .. providerId))
     local freeAt = now + limitedFor
-    local hm, fm = windowState('m', id, rpm, tpm)
+    -- Both windows always count calls (usage for the pool view, and a count to learn a limit
+    -- from when a 429 names the window); tokens are only kept where a token limit is known.
+    local hm, fm, used = windowState('m', id, rpm, tpm)
     local hd, fd = windowState('d', id, rpd, tpd)
     if hm >= 0 and hd >= 0 then
       freeAt = math.max(freeAt, fm, fd, remainingFreeAt(id))
       if freeAt <= now then
         local headroom = math.min(hm, hd)
         -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
-        local used = rcall('ZCARD', root .. ':w:m:' .. id)
         if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
           bestTier, bestId, bestHeadroom, bestUsed = tier, id, headroom, used
+          bestTokens, bestDayTokens = tpm > 0, tpd > 0
         end
       else
         blocked = blocked + 1
@@ -119,13 +122,17 @@ if bestId == nil then
   return { 0, earliest, blocked }
 end
 
-for _, unit in ipairs({ 'm', 'd' }) do
+local function reserve(unit, withTokens)
   local wkey, tkey = windowKeys(root, unit, bestId)
-  rcall('ZADD', wkey, now, resId)
-  rcall('HSET', tkey, resId, est)
-  rcall('HINCRBY', tkey, '_sum', est)
   local ttl = WINDOW[unit] + GUARD[unit] + 60000
+  rcall('ZADD', wkey, now, resId)
   rcall('PEXPIRE', wkey, ttl)
-  rcall('PEXPIRE', tkey, ttl)
+  if withTokens then
+    rcall('HSET', tkey, resId, est)
+    rcall('HINCRBY', tkey, '_sum', est)
+    rcall('PEXPIRE', tkey, ttl)
+  end
 end
+reserve('m', bestTokens)
+reserve('d', bestDayTokens)
 return { 1, bestId, math.floor(bestHeadroom * 1000) }

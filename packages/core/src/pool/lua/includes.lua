@@ -27,17 +27,25 @@ local function windowKeys(root, unit, id)
   return root .. ':w:' .. unit .. ':' .. id, root .. ':t:' .. unit .. ':' .. id
 end
 
--- Drops reservations older than the window and takes their tokens off the running sum.
-local function trim(root, unit, id, now)
+-- Drops reservations older than the window and, when the window budgets tokens, takes their
+-- tokens off the running sum. Works in chunks: after a long quiet spell thousands of day-window
+-- entries can expire at once, more than one unpack() may take.
+local function trim(root, unit, id, now, withTokens)
   local wkey, tkey = windowKeys(root, unit, id)
   local cutoff = now - WINDOW[unit] - GUARD[unit]
-  local old = rcall('ZRANGEBYSCORE', wkey, '-inf', cutoff)
-  if #old > 0 then
-    local tokens = rcall('HMGET', tkey, unpack(old))
-    local freed = 0
-    for i = 1, #tokens do freed = freed + (tonumber(tokens[i]) or 0) end
-    rcall('HDEL', tkey, unpack(old))
-    if freed > 0 then rcall('HINCRBY', tkey, '_sum', -freed) end
+  if withTokens then
+    while true do
+      local old = rcall('ZRANGEBYSCORE', wkey, '-inf', cutoff, 'LIMIT', 0, 1000)
+      if #old == 0 then break end
+      local tokens = rcall('HMGET', tkey, unpack(old))
+      local freed = 0
+      for i = 1, #tokens do freed = freed + (tonumber(tokens[i]) or 0) end
+      rcall('HDEL', tkey, unpack(old))
+      if freed > 0 then rcall('HINCRBY', tkey, '_sum', -freed) end
+      rcall('ZREM', wkey, unpack(old))
+      if #old < 1000 then break end
+    end
+  else
     rcall('ZREMRANGEBYSCORE', wkey, '-inf', cutoff)
   end
   return wkey, tkey

@@ -46,7 +46,7 @@ if resId ~= '' then
 end
 
 if unit ~= '' and tonumber(ARGV[8]) == 0 then
-  local wkey = trim(root, unit, id, now)
+  local wkey = trim(root, unit, id, now, true)
   local seen = rcall('ZCARD', wkey)
   if seen > 0 then
     local field = 'rp' .. unit

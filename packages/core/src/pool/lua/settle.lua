@@ -50,5 +50,5 @@ for i = 0, h - 1 do
     rcall('PEXPIRE', remKey, math.max(resetAt - now, 1000))
   end
 end
-rcall('PEXPIRE', learnedKey, 7 * 86400000)
+if h > 0 then rcall('PEXPIRE', learnedKey, 7 * 86400000) end
 return 1

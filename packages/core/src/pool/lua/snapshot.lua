@@ -26,8 +26,8 @@ for i = 0, n - 1 do
     local ttl = limitTtl(key)
     if ttl > bestTtl then bestKey, bestTtl = key, ttl end
   end
-  local wm, tm = trim(root, 'm', id, now)
-  local wd, td = trim(root, 'd', id, now)
+  local wm, tm = trim(root, 'm', id, now, true)
+  local wd, td = trim(root, 'd', id, now, true)
   local learned = rcall('HMGET', root .. ':learned:' .. id, 'rpm', 'tpm', 'rpd', 'tpd')
   local entry = {
     rcall('GET', disabledKey), limitTtl(disabledKey),

@@ -1,0 +1,36 @@
+/** Renders the figures of a bench run as the Markdown block BENCHMARKS.md quotes. */
+// biome-ignore lint/suspicious/noExplicitAny: the summary is the JSON bench/run.ts builds
+export function renderFigures(s: any): string {
+  const t = s.throughput;
+  const c = s.choiceLatency;
+  const a = s.apiSubmissions;
+  const w = s.waiting;
+  const cap = (r: any) =>
+    `| ${r.mode} | ${r.completed}/${r.jobs} | ${r.failed} | ${r.upstream429} (${r.upstream429PerJob}/job) | ${(r.elapsedMs / 1000).toFixed(1)} s | ${(r.boundMs / 1000).toFixed(1)} s | ${r.timeVsBound}× |`;
+  return [
+    `Run \`${s.command}\` at ${s.at} on ${s.machine.cpus}, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}, ${s.machine.platform}; Redis on loopback.`,
+    '',
+    '| figure | result | target |',
+    '| --- | --- | --- |',
+    `| end-to-end throughput, zero-latency provider, concurrency ${t.concurrency}, ${t.jobs} jobs (median of ${t.rounds}) | Spillway ${t.spillwayJobsPerSecond} jobs/s vs raw BullMQ ${t.rawJobsPerSecond} jobs/s = **${t.ratio}×** | ≥ 0.7× |`,
+    `| choice + reservation (one Lua call, 10 instances), ${c.calls} calls | p50 ${c.p50Ms} ms, **p99 ${c.p99Ms} ms**, max ${c.maxMs} ms | p99 ≤ 1 ms |`,
+    `| POST /v1/plans, ${a.connections} connections, ${a.seconds} s (autocannon) | **${a.spillway.requestsPerSecond}/s, p99 ${a.spillway.p99Ms} ms** (bare Fastify + queue.add: ${a.bareQueueAdd.requestsPerSecond}/s, p99 ${a.bareQueueAdd.p99Ms} ms; ratio ${a.ratio}×) | ≥ 5,000/s, p99 ≤ 20 ms |`,
+    `| POST /v1/batches, ${s.batchAccept.items} NDJSON items | accepted in **${s.batchAccept.acceptMs} ms** | ≤ 2 s |`,
+    '',
+    `Capacity: 10 simulated models (groq, openai, gemini, cerebras, anthropic dialects), 10 calls per window each, 400 jobs, 2 workers × 50; the window is ${s.capacityKnown.windowMs / 1000} s in both simulator and pool (the production algorithm with a shortened minute). The bound is jobs ÷ (combined calls per window) × window.`,
+    '',
+    '| limits | completed | failed | upstream 429s | time | bound | time ÷ bound |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    cap(s.capacityKnown),
+    cap(s.capacityUnknown),
+    '',
+    `Waiting for capacity: every instance limited; a redis-server and a worker process of their own; measured over ${w.measureSeconds} s at each level (failed jobs: ${w.failed}).`,
+    '',
+    '| waiting jobs | Redis commands/s | worker CPU |',
+    '| --- | --- | --- |',
+    ...w.levels.map(
+      (l: any) =>
+        `| ${l.waitingJobs.toLocaleString('en-US')} | ${l.redisCommandsPerSecond} | ${l.workerCpuPercent} % |`,
+    ),
+  ].join('\n');
+}

@@ -1,0 +1,49 @@
+/**
+ * `npm run bench`: every benchmark, one JSON summary on stdout, the figures written to
+ * bench/results/latest.json and into BENCHMARKS.md (between its bench markers).
+ * Not part of `npm test`. BENCH_QUICK=1 runs shorter versions (for a smoke check).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { benchApiSubmissions } from './api-submissions.js';
+import { benchBatchAccept } from './batch-accept.js';
+import { benchCapacity } from './capacity.js';
+import { benchChoiceLatency } from './choice-latency.js';
+import { renderFigures } from './render.js';
+import { machine } from './support.js';
+import { benchThroughput } from './throughput.js';
+import { benchWaiting } from './waiting.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+  process.stderr.write(`bench: ${name}…\n`);
+  const started = performance.now();
+  const result = await run();
+  process.stderr.write(`bench: ${name} done in ${Math.round((performance.now() - started) / 1000)} s\n`);
+  return result;
+};
+
+const summary = {
+  at: new Date().toISOString(),
+  command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
+  machine: machine(),
+  throughput: await step('throughput', () => benchThroughput(quick ? 2000 : 10_000, 50, quick ? 1 : 3)),
+  choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
+  apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
+  batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
+  capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
+  capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
+  waiting: await step('waiting for capacity', () =>
+    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10),
+  ),
+};
+
+mkdirSync('bench/results', { recursive: true });
+writeFileSync('bench/results/latest.json', `${JSON.stringify(summary, null, 2)}\n`);
+const doc = readFileSync('BENCHMARKS.md', 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+const [before] = doc.split(start);
+const after = doc.split(end)[1] ?? '\n';
+writeFileSync('BENCHMARKS.md', `${before}${start}\n${renderFigures(summary)}\n${end}${after}`);
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+process.exit(0);

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { enqueuePlans, jobsQueue } from '../support/enqueue.js';
+import { instance } from '../support/instances.js';
+import { uniquePrefix } from '../support/tracked.js';
+import { ADMIN_KEY, type AdminApi, basicAuth, startAdminApi } from './admin-api.js';
+
+const BEARER = { authorization: `Bearer ${ADMIN_KEY}` };
+
+describe('admin pages behind ADMIN_KEY', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  async function api(adminKey?: string | null): Promise<{ api: AdminApi; prefix: string }> {
+    const prefix = uniquePrefix('admin');
+    const started = await startAdminApi({ prefix, instances: [instance('sim-a', 'm')], adminKey });
+    cleanup.push(() => started.close());
+    return { api: started, prefix };
+  }
+
+  it('answers 401 problem+json with a Basic challenge without the key or with a wrong one', async () => {
+    const { api: admin } = await api();
+    for (const path of ['/admin/queues', '/admin/queues/api/queues', '/admin/pool', '/admin/pool.json']) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { authorization: 'Bearer not-the-admin-key-000000' },
+        { authorization: basicAuth('admin', 'wrong') },
+        { authorization: 'Basic %%%' },
+        // The API's tenant key is not the admin key.
+        { authorization: 'Bearer sk-test-admin-api-0123456789' },
+      ]) {
+        const answer = await fetch(`${admin.url}${path}`, { headers });
+        expect(answer.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(answer.headers.get('content-type')).toContain('application/problem+json');
+        expect(answer.headers.get('www-authenticate')).toBe('Basic realm="Spillway admin", charset="UTF-8"');
+        expect(await answer.json()).toMatchObject({ status: 401, code: 'unauthorized', instance: path });
+      }
+    }
+  });
+
+  it('serves the queue dashboard with the key, as Bearer or as the Basic password, assets included', async () => {
+    const { api: admin } = await api();
+    for (const authorization of [BEARER.authorization, basicAuth('anyone', ADMIN_KEY)]) {
+      const page = await fetch(`${admin.url}/admin/queues`, { headers: { authorization } });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toContain('<base href="/admin/queues/" />');
+      expect(html).toContain('Spillway queues');
+      // Assets are linked relative to the base: they must load under the prefix, and need the key too.
+      const assets = [...html.matchAll(/(?:href|src)="(static\/[^"]+\.(?:css|js))"/g)].map((m) => m[1]!);
+      expect(assets.length).toBeGreaterThan(0);
+      for (const asset of assets) {
+        const url = `${admin.url}/admin/queues/${asset}`;
+        const loaded = await fetch(url, { headers: { authorization } });
+        expect(loaded.status, asset).toBe(200);
+        expect(loaded.headers.get('content-type')).toMatch(/text\/css|javascript/);
+        expect((await loaded.arrayBuffer()).byteLength).toBeGreaterThan(0);
+        const anonymous = await fetch(url);
+        expect(anonymous.status).toBe(401);
+        await anonymous.body?.cancel();
+      }
+    }
+  });
+
+  it("lists the jobs and webhooks queues with their counts in the dashboard's API, read-only", async () => {
+    const { api: admin, prefix } = await api();
+    const queue = jobsQueue(prefix);
+    cleanup.push(() => queue.close());
+    await enqueuePlans(queue, 2);
+    const answer = await fetch(`${admin.url}/admin/queues/api/queues?activeQueue=jobs&status=waiting`, {
+      headers: BEARER,
+    });
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as {
+      queues: Array<{ name: string; readOnlyMode: boolean; counts: Record<string, number>; jobs: unknown[] }>;
+    };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['jobs', 'webhooks']);
+    const jobs = body.queues.find((q) => q.name === 'jobs')!;
+    expect(jobs.counts.waiting).toBe(2);
+    expect(jobs.jobs).toHaveLength(2);
+    expect(jobs.readOnlyMode).toBe(true);
+  });
+
+  it('serves the pool as JSON with the server time, for the pool page', async () => {
+    const { api: admin } = await api();
+    const answer = await fetch(`${admin.url}/admin/pool.json`, {
+      headers: { authorization: basicAuth('admin', ADMIN_KEY) },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    const body = (await answer.json()) as { now: string; instances: Array<{ id: string; state: string }> };
+    expect(Math.abs(Date.parse(body.now) - Date.now())).toBeLessThan(5000);
+    expect(body.instances).toEqual([expect.objectContaining({ id: 'sim-a/m', state: 'available' })]);
+    const page = await fetch(`${admin.url}/admin/pool`, { headers: BEARER });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'sha256-/);
+    expect(await page.text()).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+  });
+
+  it('serves no admin pages without an admin key; /metrics stays open', async () => {
+    const { api: plain } = await api(null);
+    for (const path of ['/admin/queues', '/admin/pool', '/admin/pool.json']) {
+      const answer = await fetch(`${plain.url}${path}`, { headers: BEARER });
+      expect(answer.status, path).toBe(404);
+      expect(await answer.json()).toMatchObject({ code: 'not_found' });
+    }
+    const metrics = await fetch(`${plain.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    await metrics.text();
+  });
+
+  it('documents the admin routes in OpenAPI as needing the admin key, and every dashboard route', async () => {
+    const { api: admin } = await api();
+    const doc = (await (await fetch(`${admin.url}/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { summary: string; security: unknown[]; tags: string[] }>>;
+      components: { securitySchemes: Record<string, { scheme: string }> };
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.values(ops).map((op) => ({ path, ...op })),
+    );
+    const adminOps = operations.filter((op) => op.path.startsWith('/admin/'));
+    expect(adminOps.map((op) => op.path)).toEqual(
+      expect.arrayContaining([
+        '/admin/pool',
+        '/admin/pool.json',
+        '/admin/queues',
+        '/admin/queues/api/queues',
+      ]),
+    );
+    for (const op of adminOps) {
+      expect(op.security, op.path).toEqual([{ adminBasic: [] }, { adminBearer: [] }]);
+      expect(op.tags).toEqual(['admin']);
+    }
+    const ours = operations.filter((op) => op.path.startsWith('/admin/') || op.path === '/metrics');
+    expect(ours.filter((op) => op.summary === 'Undocumented route')).toEqual([]);
+    expect(doc.paths['/metrics']!.get!.security).toEqual([]);
+    expect(doc.components.securitySchemes.adminBasic!.scheme).toBe('basic');
+  });
+});
