@@ -40,6 +40,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     webhookAllowPrivate: options.webhookAllowPrivate ?? false,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  let closing: Promise<void> | undefined;
   return {
     url,
     request(method, path, body, headers = {}) {
@@ -53,9 +54,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     },
-    async close() {
-      await app.close();
-      await closeRedis(redis);
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        await closeRedis(redis);
+      })();
+      return closing;
     },
   };
 }

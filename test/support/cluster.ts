@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,14 @@ import { Redis } from 'ioredis';
 import { trackChild } from './tracked.js';
 
 const run = promisify(execFile);
+
+/** Whether this machine can run a cluster: redis-server and redis-cli on PATH. */
+export function hasClusterTools(): boolean {
+  return (
+    spawnSync('sh', ['-c', 'command -v redis-server && command -v redis-cli'], { stdio: 'ignore' }).status ===
+    0
+  );
+}
 
 export interface RedisClusterHandle {
   /** A seed node, for `{ url, cluster: true }`. */

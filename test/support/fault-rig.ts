@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { createSimulator, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Latency, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
 import { type ApiServer, startApiServer } from './api-server.js';
 import { spawnReady, stopProcess } from './processes.js';
 import { redisUrl } from './redis.js';
@@ -34,7 +34,7 @@ export interface FaultRig {
 
 export async function startFaultRig(options: {
   models?: Record<string, SimModelConfig>;
-  latencyMs?: number;
+  latencyMs?: Latency;
   minuteMs?: number;
   /** Providers file; `{{sim}}` is replaced by the simulator's URL. One instance per model by default. */
   providers?: unknown;

@@ -153,12 +153,17 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       switch (outcome.code) {
         case 'ok': {
           if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
-          await deps.pool.settle(
-            instance,
-            choice.reservationId,
-            answer.usage?.totalTokens,
-            parseRemaining(answer.headers, deps.clock(), instance.type),
-          );
+          // Batched with the other calls that end now; the job need not wait for it.
+          deps.pool
+            .settleSoon(
+              instance,
+              choice.reservationId,
+              answer.usage?.totalTokens,
+              parseRemaining(answer.headers, deps.clock(), instance.type),
+            )
+            .catch((err: unknown) =>
+              deps.logger.warn({ err, instance: instance.id }, 'could not settle a call'),
+            );
           await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
           return { kind: 'ok', content: answer.content, instance };
         }

@@ -1,11 +1,24 @@
 import {
   addToStoredMetrics,
-  histogramIncrements,
   type Logger,
   type MetricLabels,
   type RedisClient,
   sampleField,
 } from '@spillway/core';
+
+interface CounterSeries {
+  name: string;
+  labels: MetricLabels;
+  value: number;
+}
+
+interface HistogramSeries {
+  name: string;
+  labels: MetricLabels;
+  buckets: readonly number[];
+  /** Observations per value, to be turned into cumulative bucket increments at flush time. */
+  values: number[];
+}
 
 export interface RecorderDeps {
   redis: RedisClient;
@@ -23,6 +36,10 @@ export interface RecorderDeps {
 export class MetricsRecorder {
   readonly #deps: RecorderDeps;
   #pending = new Map<string, number>();
+  // Counting is on every provider call: it only touches a map entry. Field names (sorted-label
+  // JSON) and histogram buckets are worked out once per flush, not once per call.
+  #counters = new Map<string, CounterSeries>();
+  #histograms = new Map<string, HistogramSeries>();
   #flushing: Promise<void> = Promise.resolve();
   readonly #timer: NodeJS.Timeout | undefined;
 
@@ -34,11 +51,17 @@ export class MetricsRecorder {
   }
 
   add(name: string, labels: MetricLabels, by = 1): void {
-    this.#bump(sampleField(name, labels), by);
+    const key = seriesKey(name, labels);
+    const series = this.#counters.get(key);
+    if (series) series.value += by;
+    else this.#counters.set(key, { name, labels, value: by });
   }
 
   observe(name: string, labels: MetricLabels, value: number, buckets: readonly number[]): void {
-    for (const [field, by] of histogramIncrements(name, labels, value, buckets)) this.#bump(field, by);
+    const key = seriesKey(name, labels);
+    const series = this.#histograms.get(key);
+    if (series) series.values.push(value);
+    else this.#histograms.set(key, { name, labels, buckets, values: [value] });
   }
 
   /** Writes what was counted so far. One flush at a time; a failed one keeps its counts for the next. */
@@ -57,7 +80,34 @@ export class MetricsRecorder {
     this.#pending.set(field, (this.#pending.get(field) ?? 0) + by);
   }
 
+  /** Moves what was counted since the last flush into field increments. */
+  #collect(): void {
+    for (const series of this.#counters.values())
+      this.#bump(sampleField(series.name, series.labels), series.value);
+    this.#counters = new Map();
+    for (const series of this.#histograms.values()) {
+      // Cumulative buckets, as the exposition format wants them: one field per bound per flush.
+      series.buckets.forEach((bound, i) => {
+        const within = series.values.filter((v) => v <= bound).length;
+        this.#bump(sampleField(`${series.name}_bucket`, { ...series.labels, le: String(bound) }), within);
+        if (i === series.buckets.length - 1) {
+          this.#bump(
+            sampleField(`${series.name}_bucket`, { ...series.labels, le: '+Inf' }),
+            series.values.length,
+          );
+        }
+      });
+      this.#bump(
+        sampleField(`${series.name}_sum`, series.labels),
+        series.values.reduce((a, b) => a + b, 0),
+      );
+      this.#bump(sampleField(`${series.name}_count`, series.labels), series.values.length);
+    }
+    this.#histograms = new Map();
+  }
+
   async #write(): Promise<void> {
+    this.#collect();
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
@@ -69,4 +119,11 @@ export class MetricsRecorder {
       this.#deps.logger.warn({ err }, 'could not write metrics; keeping the counts for the next try');
     }
   }
+}
+
+/** Label values in the caller's key order: call sites pass labels in one fixed order. */
+function seriesKey(name: string, labels: MetricLabels): string {
+  let key = name;
+  for (const k in labels) key += `\u0000${k}=${labels[k]}`;
+  return key;
 }

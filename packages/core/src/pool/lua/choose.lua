@@ -73,7 +73,7 @@ local function remainingFreeAt(id)
 end
 
 local bestTier, bestId, bestHeadroom, bestUsed = nil, nil, -1, 0
-local bestTokens, bestDayTokens = false, false
+local bestTokens, bestDayTokens, bestDayRead = false, false, false
 local earliest = -1
 local blocked = 0
 
@@ -92,15 +92,21 @@ for i = 0, n - 1 do
     end
     local rpm, tpm, rpd, tpd = lim(6, 1), lim(7, 2), lim(8, 3), lim(9, 4)
 
-    local limitedFor = math.max(
-      limitTtl(root .. ':limit:i:' .. id),
-      limitTtl(root .. ':limit:m:' .. ctype .. ':' .. model),
-      limitTtl(root .. ':limit:c:' .. providerId))
+    -- One EXISTS over the three scopes in the common case (no limit); their TTLs only when limited.
+    local iKey = root .. ':limit:i:' .. id
+    local mKey = root .. ':limit:m:' .. ctype .. ':' .. model
+    local cKey = root .. ':limit:c:' .. providerId
+    local limitedFor = 0
+    if rcall('EXISTS', iKey, mKey, cKey) > 0 then
+      limitedFor = math.max(limitTtl(iKey), limitTtl(mKey), limitTtl(cKey))
+    end
     local freeAt = now + limitedFor
-    -- Both windows always count calls (usage for the pool view, and a count to learn a limit
-    -- from when a 429 names the window); tokens are only kept where a token limit is known.
+    -- The minute window counts calls always (it spreads load and teaches limits); tokens only
+    -- where a token limit is known. The day window is read only where a daily limit is known;
+    -- it is still written and trimmed for the chosen instance (usage, learning a daily limit).
     local hm, fm, used = windowState('m', id, rpm, tpm)
-    local hd, fd = windowState('d', id, rpd, tpd)
+    local hd, fd = 1, now
+    if rpd > 0 or tpd > 0 then hd, fd = windowState('d', id, rpd, tpd) end
     if hm >= 0 and hd >= 0 then
       freeAt = math.max(freeAt, fm, fd, remainingFreeAt(id))
       if freeAt <= now then
@@ -108,7 +114,7 @@ for i = 0, n - 1 do
         -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
         if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
           bestTier, bestId, bestHeadroom, bestUsed = tier, id, headroom, used
-          bestTokens, bestDayTokens = tpm > 0, tpd > 0
+          bestTokens, bestDayTokens, bestDayRead = tpm > 0, tpd > 0, rpd > 0 or tpd > 0
         end
       else
         blocked = blocked + 1
@@ -134,5 +140,9 @@ local function reserve(unit, withTokens)
   end
 end
 reserve('m', bestTokens)
+if not bestDayRead then
+  -- Not trimmed by windowState when no daily limit is known: keep the day window bounded here.
+  rcall('ZREMRANGEBYSCORE', root .. ':w:d:' .. bestId, '-inf', now - WINDOW.d - GUARD.d)
+end
 reserve('d', bestDayTokens)
 return { 1, bestId, math.floor(bestHeadroom * 1000) }
