@@ -1,11 +1,34 @@
+import type { benchApiSubmissions } from './api-submissions.js';
+import type { benchBatchAccept } from './batch-accept.js';
+import type { benchCapacity } from './capacity.js';
+import type { benchChoiceLatency } from './choice-latency.js';
+import type { machine } from './support.js';
+import type { benchThroughput } from './throughput.js';
+import type { benchWaiting } from './waiting.js';
+
+type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
+type Capacity = Result<typeof benchCapacity>;
+
+export interface BenchSummary {
+  at: string;
+  command: string;
+  machine: ReturnType<typeof machine>;
+  throughput: Result<typeof benchThroughput>;
+  choiceLatency: Result<typeof benchChoiceLatency>;
+  apiSubmissions: Result<typeof benchApiSubmissions>;
+  batchAccept: Result<typeof benchBatchAccept>;
+  capacityKnown: Capacity;
+  capacityUnknown: Capacity;
+  waiting: Result<typeof benchWaiting>;
+}
+
 /** Renders the figures of a bench run as the Markdown block BENCHMARKS.md quotes. */
-// biome-ignore lint/suspicious/noExplicitAny: the summary is the JSON bench/run.ts builds
-export function renderFigures(s: any): string {
+export function renderFigures(s: BenchSummary): string {
   const t = s.throughput;
   const c = s.choiceLatency;
   const a = s.apiSubmissions;
   const w = s.waiting;
-  const cap = (r: any) =>
+  const cap = (r: Capacity) =>
     `| ${r.mode} | ${r.completed}/${r.jobs} | ${r.failed} | ${r.upstream429} (${r.upstream429PerJob}/job) | ${(r.elapsedMs / 1000).toFixed(1)} s | ${(r.boundMs / 1000).toFixed(1)} s | ${r.timeVsBound}× |`;
   return [
     `Run \`${s.command}\` at ${s.at} on ${s.machine.cpus}, ${s.machine.memoryGiB} GiB, Node ${s.machine.node}, ${s.machine.platform}; Redis on loopback.`,
@@ -29,7 +52,7 @@ export function renderFigures(s: any): string {
     '| waiting jobs | Redis commands/s | worker CPU |',
     '| --- | --- | --- |',
     ...w.levels.map(
-      (l: any) =>
+      (l) =>
         `| ${l.waitingJobs.toLocaleString('en-US')} | ${l.redisCommandsPerSecond} | ${l.workerCpuPercent} % |`,
     ),
   ].join('\n');

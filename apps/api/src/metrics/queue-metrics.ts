@@ -1,4 +1,5 @@
 import type { RedisClient } from '@spillway/core';
+import { JOBS_LIMITER } from '@spillway/core';
 import type { Queue } from 'bullmq';
 import type { Registry } from 'prom-client';
 import type { ObservedQueues } from './observed-queues.js';
@@ -14,9 +15,6 @@ const STATES = [
   'failed',
 ] as const;
 type State = (typeof STATES)[number];
-
-/** Must match the worker's limiter.max: BullMQ reads the queue-wide rate limit against it. */
-const LIMITER_MAX = 1_000_000;
 
 /**
  * Delayed jobs read per scrape to tell capacity waits from retry backoffs. Beyond this many, the
@@ -58,7 +56,7 @@ export function registerQueueMetrics(registry: Registry, deps: QueueMetricsDeps)
     read: async () => {
       const jobs = (await counts()).find(({ name }) => name === deps.queues.jobs.name)!.counts;
       const [ttl, delayed] = await Promise.all([
-        deps.queues.jobs.getRateLimitTtl(LIMITER_MAX),
+        deps.queues.jobs.getRateLimitTtl(JOBS_LIMITER.max),
         delayedForCapacity(deps, deps.queues.jobs, jobs.delayed),
       ]);
       const queued = ttl > 0 ? jobs.waiting + jobs.prioritized : 0;

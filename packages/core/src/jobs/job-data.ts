@@ -2,6 +2,13 @@ import type { CoachingResult, PlanResult } from './results.js';
 
 export const JOBS_QUEUE = 'jobs';
 
+/**
+ * The jobs queue's BullMQ limiter. Far above any real throughput: it exists because BullMQ only
+ * honours the queue-wide rate limit (how a full pool pauses every worker) when a limiter is set,
+ * and readers of that rate limit (`getRateLimitTtl(max)`) must pass the same `max`.
+ */
+export const JOBS_LIMITER = { max: 1_000_000, duration: 1000 } as const;
+
 export type JobKind = 'plan' | 'coaching';
 
 export interface CoachingPolicy {

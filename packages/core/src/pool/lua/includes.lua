@@ -51,6 +51,22 @@ local function trim(root, unit, id, now, withTokens)
   return wkey, tkey
 end
 
+-- Takes a reservation out of both windows (and its tokens off their sums). Returns how many
+-- window entries it removed.
+local function dropReservation(root, id, resId)
+  local removed = 0
+  for _, unit in ipairs({ 'm', 'd' }) do
+    local wkey, tkey = windowKeys(root, unit, id)
+    local tokens = tonumber(rcall('HGET', tkey, resId))
+    if tokens then
+      rcall('HDEL', tkey, resId)
+      rcall('HINCRBY', tkey, '_sum', -tokens)
+    end
+    removed = removed + rcall('ZREM', wkey, resId)
+  end
+  return removed
+end
+
 local function limitTtl(key)
   local ttl = rcall('PTTL', key)
   if ttl and ttl > 0 then return ttl end

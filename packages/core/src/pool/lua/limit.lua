@@ -33,17 +33,7 @@ if ttl > existing then
   existing = ttl
 end
 
-if resId ~= '' then
-  for _, u in ipairs({ 'm', 'd' }) do
-    local wkey, tkey = windowKeys(root, u, id)
-    local tokens = tonumber(rcall('HGET', tkey, resId))
-    if tokens then
-      rcall('HDEL', tkey, resId)
-      rcall('HINCRBY', tkey, '_sum', -tokens)
-    end
-    rcall('ZREM', wkey, resId)
-  end
-end
+if resId ~= '' then dropReservation(root, id, resId) end
 
 if unit ~= '' and tonumber(ARGV[8]) == 0 then
   local wkey = trim(root, unit, id, now, true)

@@ -7,14 +7,4 @@
 ]]
 local root = KEYS[1]
 local id, resId = ARGV[1], ARGV[2]
-local removed = 0
-for _, unit in ipairs({ 'm', 'd' }) do
-  local wkey, tkey = windowKeys(root, unit, id)
-  local tokens = tonumber(rcall('HGET', tkey, resId))
-  if tokens then
-    rcall('HDEL', tkey, resId)
-    rcall('HINCRBY', tkey, '_sum', -tokens)
-  end
-  removed = removed + rcall('ZREM', wkey, resId)
-end
-return math.min(removed, 1)
+return math.min(dropReservation(root, id, resId), 1)
