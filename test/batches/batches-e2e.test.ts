@@ -172,4 +172,19 @@ describe('batches end to end (API → BullMQ → worker → simulator)', () => {
     expect(lines.filter((l) => l.status === 'completed')).toHaveLength(completed);
     expect(lines.filter((l) => l.status === 'cancelled')).toHaveLength(cancelled);
   });
+
+  it('a batch item cancelled on its own (DELETE /v1/jobs/{id}) still lets its batch complete', async () => {
+    stack = await startStack({ models: FAST_MODELS, latencyMs: 100, concurrency: 1 });
+    const created = await stack.request('POST', '/v1/batches', { items: planItems(5) });
+    const { id } = (await created.json()) as BatchView;
+    const lines = await ndjsonLines<ResultLine>(await stack.request('GET', `/v1/batches/${id}/results`));
+    // With one job at a time, the last item is still queued: cancel it alone.
+    const last = lines.at(-1)!;
+    const cancel = await stack.request('DELETE', `/v1/jobs/${last.jobId}`);
+    expect(cancel.status).toBe(200);
+
+    const done = await waitForBatch(stack, id, finished);
+    expect(done.status).toBe('completed');
+    expect(done.counts).toMatchObject({ queued: 0, completed: 4, cancelled: 1 });
+  });
 });

@@ -6,6 +6,7 @@ import {
   type JobData,
   type JobResult,
   type JobView,
+  recordBatchItemFinished,
   TERMINAL,
 } from '@spillway/core';
 import { Job } from 'bullmq';
@@ -72,6 +73,13 @@ export async function cancelJob(ctx: ApiContext, tenant: string, id: string): Pr
     const current = await Promise.all(family.map((member) => loadView(ctx, tenant, member.id!)));
     const view = current[family.findIndex((member) => member.id === id)] ?? finalViews.get(id)!;
     return { view, settled: current.every((v) => v === null || TERMINAL.has(v.status)) };
+  }
+  // No worker will report these jobs: count a batch item as finished here, or its batch would
+  // never complete (counting is idempotent per item, so a late worker report is harmless).
+  const batched = family.find((member) => member.data.batchId);
+  if (batched) {
+    const itemId = batched.data.coaching?.planJobId ?? batched.id!;
+    await recordBatchItemFinished(ctx.redis, ctx.prefix, batched.data.batchId!, itemId, 'cancelled', at);
   }
   return { view: finalViews.get(id)!, settled: true };
 }
