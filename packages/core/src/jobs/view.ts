@@ -78,7 +78,8 @@ function statusOf(job: Job, state: string, progress: JobProgress, ctx: ViewConte
     case 'failed':
       return failureFromReason(job.failedReason).code === 'cancelled' ? 'cancelled' : 'failed';
     case 'active':
-      return 'running';
+      // Held by a worker while it waits in memory for the next free slot: not running yet.
+      return (progress.waitingUntil ?? 0) > ctx.now ? 'waiting_for_capacity' : 'running';
     case 'delayed':
       return (progress.waitingUntil ?? 0) > ctx.now ? 'waiting_for_capacity' : 'queued';
     default:
