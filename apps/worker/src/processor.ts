@@ -65,7 +65,8 @@ function createRun(deps: ProcessorDeps) {
   const cancels = deps.cancels;
   return async function run(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
     const now = deps.clock();
-    const progress: JobProgress = { ...progressOf(job), startedAt: progressOf(job).startedAt ?? now };
+    const stored = progressOf(job);
+    const progress: JobProgress = { ...stored, startedAt: stored.startedAt ?? now };
     delete progress.waitingUntil;
     const log = () => deps.logger.child({ jobId: job.id, kind: job.data.kind });
 

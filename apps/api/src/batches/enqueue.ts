@@ -2,13 +2,13 @@ import {
   type BatchItem,
   type BatchOptions,
   batchEntry,
-  type CoachingPolicy,
   createBatchRecord,
   type JobData,
 } from '@spillway/core';
 import type { FlowJob, JobsOptions } from 'bullmq';
 import type { ApiContext } from '../app.js';
 import { newJobId } from '../job-ids.js';
+import { pinnedCoachingModel, requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { jobOptions } from '../routes/job-options.js';
 import { batchItemPriority } from './priority.js';
 
@@ -60,7 +60,11 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
       kind: 'plan',
       plan: { description: item.description, date: item.date },
     };
-    const coaching = coachingPolicy(item.coaching ?? batch.options.coaching, ctx.coachingDefaults);
+    const coaching = requestedCoachingPolicy(
+      item.coaching ?? batch.options.coaching,
+      ctx.coachingDefaults,
+      ctx.models,
+    );
     if (!coaching) {
       singles.push({ name: 'plan', data: plan, opts });
       return;
@@ -74,7 +78,7 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
       data: {
         ...common,
         kind: 'coaching',
-        model: coaching.model && coaching.policy === 'same' ? coaching.model : undefined,
+        model: pinnedCoachingModel(undefined, coaching),
         coaching: { planJobId: id, policy: coaching },
       } satisfies JobData,
       opts: { ...opts, jobId: coachingId },
@@ -101,13 +105,4 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
   for (let i = 0; i < singles.length; i += CHUNK) await ctx.queue.addBulk(singles.slice(i, i + CHUNK));
   for (let i = 0; i < flows.length; i += CHUNK) await ctx.flows.addBulk(flows.slice(i, i + CHUNK));
   return ids;
-}
-
-function coachingPolicy(
-  requested: boolean | CoachingPolicy | undefined,
-  defaults: CoachingPolicy,
-): CoachingPolicy | null {
-  if (requested === undefined || requested === false) return null;
-  if (requested === true) return defaults;
-  return requested;
 }

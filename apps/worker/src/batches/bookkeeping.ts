@@ -98,10 +98,15 @@ export function createBatchBookkeeping(deps: BatchBookkeepingDeps): BatchBookkee
     if (item && batchId) track(finish(batchId, item, outcome), { batchId, jobId: job.id });
   };
 
+  const markedStarted = new Set<string>();
   return {
     started(job) {
       const batchId = job.data.batchId;
-      if (batchId) track(markBatchStarted(deps.redis, deps.prefix, batchId, deps.clock()), { batchId });
+      // startedAt is stamped once per batch: one write per batch and process, not per item.
+      if (!batchId || markedStarted.has(batchId)) return;
+      if (markedStarted.size >= 10_000) markedStarted.clear();
+      markedStarted.add(batchId);
+      track(markBatchStarted(deps.redis, deps.prefix, batchId, deps.clock()), { batchId });
     },
     completed: (job) => ended(job, 'completed', 'completed'),
     failed(job, err) {
