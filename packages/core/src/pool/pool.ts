@@ -54,6 +54,37 @@ export interface PoolDeps {
 
 export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
 
+/** Keeps one script call short: Redis runs nothing else while a script runs. */
+const MAX_CHOICES_PER_CALL = 200;
+
+interface PendingChoice {
+  candidates: readonly Candidate[];
+  tokens: number;
+  reservationId?: string;
+  resolve: (choice: Choice) => void;
+  reject: (err: unknown) => void;
+}
+
+function candidatesKey(candidates: readonly Candidate[]): string {
+  let key = '';
+  for (const { instance, tier } of candidates) key += `${instance.id}\u0000${tier}\u0000`;
+  return key;
+}
+
+function toChoice(pending: PendingChoice, reply: Array<string | number>, at: number): Choice {
+  if (Number(reply[at]) === 1) {
+    const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
+    return {
+      kind: 'reserved',
+      instance,
+      reservationId: pending.reservationId!,
+      headroom: Number(reply[at + 2]) / 1000,
+    };
+  }
+  const until = Number(reply[at + 1]);
+  return { kind: 'wait', until: until < 0 ? null : until, blocked: Number(reply[at + 2]) };
+}
+
 /**
  * The Redis-backed pool: every decision that must hold across processes (is this instance
  * limited, is there budget left, reserve it) happens inside one Lua call, so any number of
@@ -65,6 +96,7 @@ export class Pool {
   readonly #clock: () => number;
   readonly #redis: RedisClient;
   readonly #window: { ms: number; guardMs: number };
+  #pendingChoices: PendingChoice[] = [];
   #pendingSettlements: Array<Array<string | number>> = [];
   #settlementsFlushed: Promise<void> | undefined;
 
@@ -76,27 +108,63 @@ export class Pool {
     this.#clock = deps.clock ?? Date.now;
   }
 
-  async choose(candidates: readonly Candidate[], estimatedTokens: number): Promise<Choice> {
-    if (candidates.length === 0) return { kind: 'wait', until: null, blocked: 0 };
-    const reservationId = randomUUID();
-    const args: Array<string | number> = [
-      this.#clock(),
-      reservationId,
-      Math.max(0, Math.ceil(estimatedTokens)),
-    ];
-    args.push(this.#window.ms, this.#window.guardMs, candidates.length);
-    for (const { instance, tier } of candidates) {
-      const l = instance.limits;
-      args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
-      args.push(l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0);
+  /**
+   * Chooses an instance for one call and reserves it. The choices asked for in the same turn of
+   * the event loop go to Redis together, as one script call (see lua/choose.lua): under load a
+   * worker pays one round trip and one script run for many jobs, not one each.
+   */
+  choose(candidates: readonly Candidate[], estimatedTokens: number): Promise<Choice> {
+    if (candidates.length === 0) return Promise.resolve({ kind: 'wait', until: null, blocked: 0 });
+    return new Promise<Choice>((resolve, reject) => {
+      const tokens = Math.max(0, Math.ceil(estimatedTokens));
+      this.#pendingChoices.push({ candidates, tokens, resolve, reject });
+      if (this.#pendingChoices.length === 1) setImmediate(() => this.#flushChoices());
+    });
+  }
+
+  #flushChoices(): void {
+    const batch = this.#pendingChoices.splice(0);
+    for (let start = 0; start < batch.length; start += MAX_CHOICES_PER_CALL) {
+      this.#chooseTogether(batch.slice(start, start + MAX_CHOICES_PER_CALL));
     }
-    const reply = (await this.#commands.choose(this.#root, ...args)) as [number, string | number, number];
-    if (reply[0] === 1) {
-      const instance = candidates.find((c) => c.instance.id === reply[1])!.instance;
-      return { kind: 'reserved', instance, reservationId, headroom: reply[2] / 1000 };
+  }
+
+  #chooseTogether(batch: PendingChoice[]): void {
+    // Calls with the same candidate list (the common case: jobs routed alike) share one group,
+    // so the list is sent once.
+    const groups = new Map<string, PendingChoice[]>();
+    for (const pending of batch) {
+      const key = candidatesKey(pending.candidates);
+      const group = groups.get(key);
+      if (group) group.push(pending);
+      else groups.set(key, [pending]);
     }
-    const until = Number(reply[1]);
-    return { kind: 'wait', until: until < 0 ? null : until, blocked: reply[2] };
+    const ordered: PendingChoice[] = [];
+    const args: Array<string | number> = [this.#clock(), this.#window.ms, this.#window.guardMs, groups.size];
+    for (const group of groups.values()) {
+      const candidates = group[0]!.candidates;
+      args.push(candidates.length);
+      for (const { instance, tier } of candidates) {
+        const l = instance.limits;
+        args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
+        args.push(l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0);
+      }
+      args.push(group.length);
+      for (const pending of group) {
+        pending.reservationId = randomUUID();
+        args.push(pending.reservationId, pending.tokens);
+        ordered.push(pending);
+      }
+    }
+    this.#commands.choose(this.#root, ...args).then(
+      (reply) => {
+        const values = reply as Array<string | number>;
+        ordered.forEach((pending, index) => pending.resolve(toChoice(pending, values, index * 3)));
+      },
+      (err: unknown) => {
+        for (const pending of ordered) pending.reject(err);
+      },
+    );
   }
 
   /** Settles one finished call now (see lua/settle.lua). */

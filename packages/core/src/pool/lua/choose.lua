@@ -1,39 +1,83 @@
 --[[
-  Chooses an instance for one provider call and reserves it, atomically.
+  Chooses an instance for each of a batch of provider calls and reserves it, atomically. A worker
+  sends the calls that want a slot in the same turn of its event loop together; the answer is the
+  same as if each call had run this script alone, in order (each sees the reservations before it).
 
   Input:
     KEYS[1] pool root, e.g. "{spillway}:pool" (every key below is derived from it; same hash tag)
     ARGV[1] now (ms)
-    ARGV[2] reservation id (unique per call)
-    ARGV[3] estimated tokens of the call
-    ARGV[4] minute window (ms), ARGV[5] its guard (ms)
-    ARGV[6] number of candidates N, then N groups of 9 fields, in preference order:
-            id, tier, type, model, providerId, rpm, tpm, rpd, tpd   (a limit of 0 = unknown)
+    ARGV[2] minute window (ms), ARGV[3] its guard (ms)
+    ARGV[4] number of groups G, then G groups (calls that share one candidate list), each:
+            number of candidates N, then N groups of 9 fields, in preference order:
+              id, tier, type, model, providerId, rpm, tpm, rpd, tpd   (a limit of 0 = unknown)
+            number of calls R, then R pairs: reservation id (unique per call), estimated tokens
 
-  Output:
-    {1, instanceId, headroom (0..1000)}   reserved on that instance
-    {0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount}
+  Output: three values per call, in input order:
+    1, instanceId, headroom (0..1000)                 reserved on that instance
+    0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any known limit). Unknown limits leave headroom at 1.
+
+  What does not change within one call of the script (disabled, limit keys, learned limits,
+  provider-reported remaining, the trimmed window sizes) is read once per instance; every
+  reservation is written at once, so a later call in the batch sees it.
 ]]
 local root = KEYS[1]
 local now = tonumber(ARGV[1])
-local resId = ARGV[2]
-local est = tonumber(ARGV[3])
-setWindows(ARGV[4], ARGV[5])
-local n = tonumber(ARGV[6])
+setWindows(ARGV[2], ARGV[3])
+local groups = tonumber(ARGV[4])
 
--- How a window stands for a candidate: headroom fraction left after this call, when (if over) it
--- frees enough, and how many calls it holds. limitReq/limitTok of 0 means unknown: no constraint.
-local function windowState(unit, id, limitReq, limitTok)
-  local wkey, tkey = trim(root, unit, id, now, limitTok > 0)
+-- Per instance, read on first use: { blocked = true } when disabled, else the limit-key wait,
+-- learned limits and remaining hints; and per window unit the live count and token sum.
+local seen = {}
+-- Keys given their expiry in this script call already (once is enough: `now` is the same).
+local expired = {}
+
+local function instanceState(id, ctype, model, providerId)
+  local s = seen[id]
+  if s then return s end
+  if rcall('EXISTS', root .. ':disabled:' .. id) == 1 then
+    s = { disabled = true }
+    seen[id] = s
+    return s
+  end
+  s = { windows = {} }
+  s.learned = rcall('HMGET', root .. ':learned:' .. id, 'rpm', 'tpm', 'rpd', 'tpd')
+  -- One EXISTS over the three scopes in the common case (no limit); their TTLs only when limited.
+  local iKey = root .. ':limit:i:' .. id
+  local mKey = root .. ':limit:m:' .. ctype .. ':' .. model
+  local cKey = root .. ':limit:c:' .. providerId
+  s.limitedFor = 0
+  if rcall('EXISTS', iKey, mKey, cKey) > 0 then
+    s.limitedFor = math.max(limitTtl(iKey), limitTtl(mKey), limitTtl(cKey))
+  end
+  s.rem = rcall('HMGET', root .. ':rem:' .. id, 'req', 'reqAt', 'tok', 'tokAt')
+  seen[id] = s
+  return s
+end
+
+-- The live count (and token sum) of a window, trimmed once per script call.
+local function windowOf(s, unit, id, withTokens)
+  local w = s.windows[unit]
+  if w and (w.withTokens or not withTokens) then return w end
+  local wkey, tkey = trim(root, unit, id, now, withTokens)
+  w = { wkey = wkey, tkey = tkey, withTokens = withTokens, count = rcall('ZCARD', wkey), sum = 0 }
+  if withTokens then w.sum = tonumber(rcall('HGET', tkey, '_sum') or '0') end
+  s.windows[unit] = w
+  return w
+end
+
+-- How a window stands for one call: headroom fraction left after it, when (if over) it frees
+-- enough, and how many calls it holds. limitReq/limitTok of 0 means unknown: no constraint.
+local function windowState(s, unit, id, limitReq, limitTok, est)
+  local w = windowOf(s, unit, id, limitTok > 0)
   local headroom = 1
   local freeAt = now
-  local count = rcall('ZCARD', wkey)
+  local count = w.count
   if limitReq > 0 then
     if count + 1 > limitReq then
-      local oldest = rcall('ZRANGE', wkey, count - limitReq, count - limitReq, 'WITHSCORES')
+      local oldest = rcall('ZRANGE', w.wkey, count - limitReq, count - limitReq, 'WITHSCORES')
       freeAt = math.max(freeAt, tonumber(oldest[2]) + WINDOW[unit] + GUARD[unit] + 1)
       headroom = 0
     else
@@ -42,13 +86,12 @@ local function windowState(unit, id, limitReq, limitTok)
   end
   if limitTok > 0 then
     if est > limitTok then return -1, -1, count end -- can never fit this window
-    local sum = tonumber(rcall('HGET', tkey, '_sum') or '0')
-    if sum + est > limitTok then
+    if w.sum + est > limitTok then
       -- Walk the oldest reservations until enough tokens would have left the window.
-      local entries = rcall('ZRANGE', wkey, 0, -1, 'WITHSCORES')
-      local needed = sum + est - limitTok
+      local entries = rcall('ZRANGE', w.wkey, 0, -1, 'WITHSCORES')
+      local needed = w.sum + est - limitTok
       for i = 1, #entries, 2 do
-        needed = needed - (tonumber(rcall('HGET', tkey, entries[i]) or '0'))
+        needed = needed - (tonumber(rcall('HGET', w.tkey, entries[i]) or '0'))
         if needed <= 0 then
           freeAt = math.max(freeAt, tonumber(entries[i + 1]) + WINDOW[unit] + GUARD[unit] + 1)
           break
@@ -56,14 +99,14 @@ local function windowState(unit, id, limitReq, limitTok)
       end
       headroom = 0
     else
-      headroom = math.min(headroom, (limitTok - sum - est) / limitTok)
+      headroom = math.min(headroom, (limitTok - w.sum - est) / limitTok)
     end
   end
   return headroom, freeAt, count
 end
 
-local function remainingFreeAt(id)
-  local rem = rcall('HMGET', root .. ':rem:' .. id, 'req', 'reqAt', 'tok', 'tokAt')
+local function remainingFreeAt(s, est)
+  local rem = s.rem
   local freeAt = now
   local reqLeft, reqAt = tonumber(rem[1]), tonumber(rem[2])
   if reqLeft and reqAt and reqLeft < 1 and reqAt > now then freeAt = math.max(freeAt, reqAt) end
@@ -72,77 +115,94 @@ local function remainingFreeAt(id)
   return freeAt
 end
 
-local bestTier, bestId, bestHeadroom, bestUsed = nil, nil, -1, 0
-local bestTokens, bestDayTokens, bestDayRead = false, false, false
-local earliest = -1
-local blocked = 0
+local function expireOnce(key, ttl)
+  if expired[key] then return end
+  rcall('PEXPIRE', key, ttl)
+  expired[key] = true
+end
 
-for i = 0, n - 1 do
-  local b = 6 + i * 9
-  local id, tier = ARGV[b + 1], tonumber(ARGV[b + 2])
-  local ctype, model, providerId = ARGV[b + 3], ARGV[b + 4], ARGV[b + 5]
-  if bestTier ~= nil and tier > bestTier then break end
+local function reserve(s, unit, id, resId, est, withTokens)
+  local w = windowOf(s, unit, id, withTokens)
+  local ttl = WINDOW[unit] + GUARD[unit] + 60000
+  rcall('ZADD', w.wkey, now, resId)
+  w.count = w.count + 1
+  expireOnce(w.wkey, ttl)
+  if withTokens then
+    rcall('HSET', w.tkey, resId, est)
+    w.sum = rcall('HINCRBY', w.tkey, '_sum', est)
+    expireOnce(w.tkey, ttl)
+  end
+end
 
-  if rcall('EXISTS', root .. ':disabled:' .. id) == 0 then
-    local learned = rcall('HMGET', root .. ':learned:' .. id, 'rpm', 'tpm', 'rpd', 'tpd')
-    local function lim(k, j)
-      local v = tonumber(ARGV[b + k])
-      if v > 0 then return v end
-      return tonumber(learned[j]) or 0
-    end
-    local rpm, tpm, rpd, tpd = lim(6, 1), lim(7, 2), lim(8, 3), lim(9, 4)
+local out = {}
 
-    -- One EXISTS over the three scopes in the common case (no limit); their TTLs only when limited.
-    local iKey = root .. ':limit:i:' .. id
-    local mKey = root .. ':limit:m:' .. ctype .. ':' .. model
-    local cKey = root .. ':limit:c:' .. providerId
-    local limitedFor = 0
-    if rcall('EXISTS', iKey, mKey, cKey) > 0 then
-      limitedFor = math.max(limitTtl(iKey), limitTtl(mKey), limitTtl(cKey))
-    end
-    local freeAt = now + limitedFor
-    -- The minute window counts calls always (it spreads load and teaches limits); tokens only
-    -- where a token limit is known. The day window is read only where a daily limit is known;
-    -- it is still written and trimmed for the chosen instance (usage, learning a daily limit).
-    local hm, fm, used = windowState('m', id, rpm, tpm)
-    local hd, fd = 1, now
-    if rpd > 0 or tpd > 0 then hd, fd = windowState('d', id, rpd, tpd) end
-    if hm >= 0 and hd >= 0 then
-      freeAt = math.max(freeAt, fm, fd, remainingFreeAt(id))
-      if freeAt <= now then
-        local headroom = math.min(hm, hd)
-        -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
-        if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
-          bestTier, bestId, bestHeadroom, bestUsed = tier, id, headroom, used
-          bestTokens, bestDayTokens, bestDayRead = tpm > 0, tpd > 0, rpd > 0 or tpd > 0
+-- One call: the candidates start at ARGV[b + 1] (9 fields each, n of them).
+local function chooseOne(b, n, resId, est)
+  local bestTier, bestId, bestState, bestHeadroom, bestUsed = nil, nil, nil, -1, 0
+  local bestTokens, bestDayTokens = false, false
+  local earliest = -1
+  local blocked = 0
+
+  for i = 0, n - 1 do
+    local c = b + i * 9
+    local id, tier = ARGV[c + 1], tonumber(ARGV[c + 2])
+    if bestTier ~= nil and tier > bestTier then break end
+    local s = instanceState(id, ARGV[c + 3], ARGV[c + 4], ARGV[c + 5])
+    if not s.disabled then
+      local function lim(k, j)
+        local v = tonumber(ARGV[c + k])
+        if v > 0 then return v end
+        return tonumber(s.learned[j]) or 0
+      end
+      local rpm, tpm, rpd, tpd = lim(6, 1), lim(7, 2), lim(8, 3), lim(9, 4)
+      local freeAt = now + s.limitedFor
+      -- The minute window counts calls always (it spreads load and teaches limits); tokens only
+      -- where a token limit is known. The day window is read only where a daily limit is known;
+      -- it is still written and trimmed for the chosen instance (usage, learning a daily limit).
+      local hm, fm, used = windowState(s, 'm', id, rpm, tpm, est)
+      local hd, fd = 1, now
+      if rpd > 0 or tpd > 0 then hd, fd = windowState(s, 'd', id, rpd, tpd, est) end
+      if hm >= 0 and hd >= 0 then
+        freeAt = math.max(freeAt, fm, fd, remainingFreeAt(s, est))
+        if freeAt <= now then
+          local headroom = math.min(hm, hd)
+          -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
+          if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
+            bestTier, bestId, bestState, bestHeadroom, bestUsed = tier, id, s, headroom, used
+            bestTokens, bestDayTokens = tpm > 0, tpd > 0
+          end
+        else
+          blocked = blocked + 1
+          if earliest < 0 or freeAt < earliest then earliest = freeAt end
         end
-      else
-        blocked = blocked + 1
-        if earliest < 0 or freeAt < earliest then earliest = freeAt end
       end
     end
   end
-end
 
-if bestId == nil then
-  return { 0, earliest, blocked }
-end
-
-local function reserve(unit, withTokens)
-  local wkey, tkey = windowKeys(root, unit, bestId)
-  local ttl = WINDOW[unit] + GUARD[unit] + 60000
-  rcall('ZADD', wkey, now, resId)
-  rcall('PEXPIRE', wkey, ttl)
-  if withTokens then
-    rcall('HSET', tkey, resId, est)
-    rcall('HINCRBY', tkey, '_sum', est)
-    rcall('PEXPIRE', tkey, ttl)
+  if bestId == nil then
+    out[#out + 1] = 0
+    out[#out + 1] = earliest
+    out[#out + 1] = blocked
+    return
   end
+  -- The day window is trimmed with the first read of it (windowOf), whether or not a daily limit
+  -- is known: that keeps it bounded for instances whose daily limit is unknown.
+  reserve(bestState, 'm', bestId, resId, est, bestTokens)
+  reserve(bestState, 'd', bestId, resId, est, bestDayTokens)
+  out[#out + 1] = 1
+  out[#out + 1] = bestId
+  out[#out + 1] = math.floor(bestHeadroom * 1000)
 end
-reserve('m', bestTokens)
-if not bestDayRead then
-  -- Not trimmed by windowState when no daily limit is known: keep the day window bounded here.
-  rcall('ZREMRANGEBYSCORE', root .. ':w:d:' .. bestId, '-inf', now - WINDOW.d - GUARD.d)
+
+local at = 5
+for _ = 1, groups do
+  local n = tonumber(ARGV[at])
+  local b = at
+  at = at + 1 + n * 9
+  local r = tonumber(ARGV[at])
+  for j = 0, r - 1 do
+    chooseOne(b, n, ARGV[at + 1 + j * 2], tonumber(ARGV[at + 2 + j * 2]))
+  end
+  at = at + 1 + r * 2
 end
-reserve('d', bestDayTokens)
-return { 1, bestId, math.floor(bestHeadroom * 1000) }
+return out
