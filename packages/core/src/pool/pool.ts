@@ -159,7 +159,9 @@ export class Pool {
     this.#commands.choose(this.#root, ...args).then(
       (reply) => {
         const values = reply as Array<string | number>;
-        ordered.forEach((pending, index) => pending.resolve(toChoice(pending, values, index * 3)));
+        ordered.forEach((pending, index) => {
+          pending.resolve(toChoice(pending, values, index * 3));
+        });
       },
       (err: unknown) => {
         for (const pending of ordered) pending.reject(err);
