@@ -47,6 +47,57 @@ describe('pool choice and reservation', () => {
     expect(choices.filter((c) => c.kind === 'reserved')).toHaveLength(10);
   });
 
+  it('choices asked for together (one script call) see each other, across different candidate lists', async () => {
+    const a = instance('p1', 'm', { rpm: 3 });
+    const b = instance('p2', 'm', { rpm: 3 });
+    // Same turn of the event loop: one batch with two groups that share instance a.
+    const choices = await Promise.all([
+      ...Array.from({ length: 4 }, () => pool.choose(only(a), 1)),
+      ...Array.from({ length: 4 }, () => pool.choose(only(a, b), 1)),
+    ]);
+    const on = (id: string) => choices.filter((c) => c.kind === 'reserved' && c.instance.id === id).length;
+    expect(on('p1/m')).toBe(3);
+    expect(on('p2/m')).toBe(3);
+    expect(choices.filter((c) => c.kind === 'wait')).toHaveLength(2);
+    const [stateA, stateB] = await pool.snapshot([a, b]);
+    expect([stateA!.usage.minute.requests, stateB!.usage.minute.requests]).toEqual([3, 3]);
+  });
+
+  it('re-dates a slow answer to when it arrived, so its window frees a minute after the answer', async () => {
+    const a = instance('p', 'm', { rpm: 1 });
+    const t0 = now;
+    const c = await pool.choose(only(a), 1);
+    if (c.kind !== 'reserved') throw new Error('expected a reservation');
+    now = t0 + 5000; // the provider took 5 s: it may have counted the call at any time up to now
+    await pool.settleAnswered(c, undefined);
+    now = t0 + MINUTE + 1000; // past the reservation's window, not past the answer's
+    const refused = await pool.choose(only(a), 1);
+    expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(t0 + 5000 + MINUTE);
+  });
+
+  it('leaves a fast answer dated at its reservation: the window guard covers it', async () => {
+    const a = instance('p', 'm', { rpm: 1 });
+    const t0 = now;
+    const c = await pool.choose(only(a), 1);
+    if (c.kind !== 'reserved') throw new Error('expected a reservation');
+    expect(c).toMatchObject({ reservedAt: t0, tokensTracked: false });
+    now = t0 + 100;
+    await pool.settleAnswered(c, 160);
+    // Just past the reservation's window and guard (750 ms), not past the answer's: re-dated to
+    // the answer, the call would still be in the window here.
+    now = t0 + MINUTE + 750 + 50;
+    expect((await pool.choose(only(a), 1)).kind).toBe('reserved');
+  });
+
+  it('settles a fast answer whose tokens differ from the estimate where tokens are budgeted', async () => {
+    const a = instance('p', 'm', { tpm: 1000 });
+    const first = await pool.choose(only(a), 600);
+    if (first.kind !== 'reserved') throw new Error('expected a reservation');
+    expect(first.tokensTracked).toBe(true);
+    await pool.settleAnswered(first, 200);
+    expect((await pool.choose(only(a), 600)).kind).toBe('reserved');
+  });
+
   it('budgets tokens per minute and settles them with the actual usage', async () => {
     const a = instance('p', 'm', { tpm: 1000 });
     const first = await pool.choose(only(a), 600);

@@ -155,9 +155,8 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
           if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
           // Batched with the other calls that end now; the job need not wait for it.
           deps.pool
-            .settleSoon(
-              instance,
-              choice.reservationId,
+            .settleAnswered(
+              choice,
               answer.usage?.totalTokens,
               parseRemaining(answer.headers, deps.clock(), instance.type),
             )

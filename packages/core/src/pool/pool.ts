@@ -8,7 +8,17 @@ import type { Candidate } from './candidates.js';
 import { definePoolCommands, type PoolCommands } from './scripts.js';
 
 export type Choice =
-  | { kind: 'reserved'; instance: Instance; reservationId: string; headroom: number }
+  | {
+      kind: 'reserved';
+      instance: Instance;
+      reservationId: string;
+      headroom: number;
+      /** When the reservation was dated (the pool's clock), and the tokens it holds. */
+      reservedAt: number;
+      estimatedTokens: number;
+      /** Whether a window of the instance budgets tokens (then actual usage must be settled). */
+      tokensTracked: boolean;
+    }
   /** Nothing eligible now. `until` is the earliest moment one frees, or null if none ever can. */
   | { kind: 'wait'; until: number | null; blocked: number };
 
@@ -71,7 +81,7 @@ function candidatesKey(candidates: readonly Candidate[]): string {
   return key;
 }
 
-function toChoice(pending: PendingChoice, reply: Array<string | number>, at: number): Choice {
+function toChoice(pending: PendingChoice, now: number, reply: Array<string | number>, at: number): Choice {
   if (Number(reply[at]) === 1) {
     const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
     return {
@@ -79,6 +89,9 @@ function toChoice(pending: PendingChoice, reply: Array<string | number>, at: num
       instance,
       reservationId: pending.reservationId!,
       headroom: Number(reply[at + 2]) / 1000,
+      reservedAt: now,
+      estimatedTokens: pending.tokens,
+      tokensTracked: Number(reply[at + 3]) === 1,
     };
   }
   const until = Number(reply[at + 1]);
@@ -140,7 +153,8 @@ export class Pool {
       else groups.set(key, [pending]);
     }
     const ordered: PendingChoice[] = [];
-    const args: Array<string | number> = [this.#clock(), this.#window.ms, this.#window.guardMs, groups.size];
+    const now = this.#clock();
+    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, groups.size];
     for (const group of groups.values()) {
       const candidates = group[0]!.candidates;
       args.push(candidates.length);
@@ -160,7 +174,7 @@ export class Pool {
       (reply) => {
         const values = reply as Array<string | number>;
         ordered.forEach((pending, index) => {
-          pending.resolve(toChoice(pending, values, index * 3));
+          pending.resolve(toChoice(pending, now, values, index * 4));
         });
       },
       (err: unknown) => {
@@ -184,17 +198,26 @@ export class Pool {
   }
 
   /**
-   * Settles a finished call together with the others that finish in the same turn of the event
-   * loop: one script call for all of them. Nobody waits on a settlement (it only re-dates the
-   * reservation and corrects its tokens), so a busy worker need not pay a round trip per call.
+   * Settles an answered call, if there is anything to settle, together with the others that finish
+   * in the same turn of the event loop: one script call for all of them. Nobody waits on a
+   * settlement, so a busy worker need not pay a round trip per call.
+   *
+   * Nothing to settle is the common case for a fast answer: the window guard already covers a
+   * provider counting the call up to `guardMs` after our reservation, so an answer within the guard
+   * needs no re-dating; and with no token budget and no remaining-* report there is nothing else.
    */
-  settleSoon(
-    instance: Instance,
-    reservationId: string,
+  settleAnswered(
+    choice: Extract<Choice, { kind: 'reserved' }>,
     actualTokens: number | undefined,
     reports: readonly RemainingReport[] = [],
   ): Promise<void> {
-    this.#pendingSettlements.push(this.#settlement(instance, reservationId, actualTokens, reports));
+    const withinGuard = this.#clock() - choice.reservedAt <= this.#window.guardMs;
+    const tokensChanged =
+      choice.tokensTracked && actualTokens !== undefined && actualTokens !== choice.estimatedTokens;
+    if (withinGuard && !tokensChanged && reports.length === 0) return Promise.resolve();
+    this.#pendingSettlements.push(
+      this.#settlement(choice.instance, choice.reservationId, actualTokens, reports),
+    );
     this.#settlementsFlushed ??= new Promise<void>((resolve, reject) => {
       setImmediate(() => {
         const batch = this.#pendingSettlements.splice(0);

@@ -12,9 +12,9 @@
               id, tier, type, model, providerId, rpm, tpm, rpd, tpd   (a limit of 0 = unknown)
             number of calls R, then R pairs: reservation id (unique per call), estimated tokens
 
-  Output: three values per call, in input order:
-    1, instanceId, headroom (0..1000)                 reserved on that instance
-    0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount
+  Output: four values per call, in input order:
+    1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens)
+    0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount, 0
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any known limit). Unknown limits leave headroom at 1.
@@ -183,6 +183,7 @@ local function chooseOne(b, n, resId, est)
     out[#out + 1] = 0
     out[#out + 1] = earliest
     out[#out + 1] = blocked
+    out[#out + 1] = 0
     return
   end
   -- The day window is trimmed with the first read of it (windowOf), whether or not a daily limit
@@ -192,6 +193,7 @@ local function chooseOne(b, n, resId, est)
   out[#out + 1] = 1
   out[#out + 1] = bestId
   out[#out + 1] = math.floor(bestHeadroom * 1000)
+  out[#out + 1] = (bestTokens or bestDayTokens) and 1 or 0
 end
 
 local at = 5
