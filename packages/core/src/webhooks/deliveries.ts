@@ -18,6 +18,10 @@ export interface WebhookDelivery {
   lastError?: string;
 }
 
+/** Beside the records (webhook ids never start with '#'): a counter, and each record's place in it. */
+const SEQUENCE_FIELD = '#sequence';
+const ORDER_FIELD = '#order:';
+
 /** Delivery records live as long as a receiver could still ask about them. */
 export const DELIVERY_RETENTION_SECONDS = 7 * 86_400;
 
@@ -39,11 +43,16 @@ export async function recordDeliveryQueued(
 ): Promise<void> {
   const key = webhookDeliveriesKey(prefix, subjectId);
   const pending: WebhookDelivery = { ...delivery, status: 'pending', attempts: 0 };
-  await redis
+  const replies = await redis
     .multi()
     .hsetnx(key, webhookId, JSON.stringify(pending))
+    .hincrby(key, SEQUENCE_FIELD, 1)
     .expire(key, DELIVERY_RETENTION_SECONDS)
     .exec();
+  // Redis keeps no order among a hash's fields once its values outgrow the compact encoding, so
+  // the order in which webhooks were queued is kept as a number beside each record.
+  const [created, sequence] = (replies ?? []).map(([, value]) => value);
+  if (created === 1) await redis.hset(key, `${ORDER_FIELD}${webhookId}`, String(sequence));
 }
 
 /** Overwrites the record after an attempt: the attempt count and outcome come from the sender. */
@@ -69,13 +78,15 @@ export async function readDeliveries(
   subjectId: string,
 ): Promise<WebhookDelivery[]> {
   const fields = await redis.hgetall(webhookDeliveriesKey(prefix, subjectId));
-  const deliveries: WebhookDelivery[] = [];
-  for (const json of Object.values(fields)) {
+  const deliveries: Array<{ order: number; delivery: WebhookDelivery }> = [];
+  for (const [field, json] of Object.entries(fields)) {
+    if (field === SEQUENCE_FIELD || field.startsWith(ORDER_FIELD)) continue;
     try {
-      deliveries.push(JSON.parse(json) as WebhookDelivery);
+      const order = Number(fields[`${ORDER_FIELD}${field}`] ?? Number.MAX_SAFE_INTEGER);
+      deliveries.push({ order, delivery: JSON.parse(json) as WebhookDelivery });
     } catch {
       // A record that does not parse is not worth failing a job view for.
     }
   }
-  return deliveries;
+  return deliveries.sort((a, b) => a.order - b.order).map(({ delivery }) => delivery);
 }
