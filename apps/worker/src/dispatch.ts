@@ -1,11 +1,11 @@
 import {
   type Attempt,
   assertNever,
+  CandidateOrders,
   type ChatRequest,
   cancelledError,
   type Instance,
   JobError,
-  orderCandidates,
   type Pool,
   type ProviderAdapter,
   type ProviderType,
@@ -103,7 +103,7 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
         );
       }
       const active = preferred?.routing ?? routing;
-      const candidates = orderCandidates(deps.instances, anchor, active);
+      const candidates = candidateOrders(deps.instances).for(anchor, active);
       const choice = await deps.pool.choose(candidates, input.estimatedTokens);
       if (choice.kind === 'wait') {
         if (preferred) {
@@ -238,6 +238,18 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       }
     }
   }
+}
+
+const orders = new WeakMap<readonly Instance[], CandidateOrders>();
+
+/** One remembered ordering per instance list (a worker has one list for its lifetime). */
+function candidateOrders(instances: readonly Instance[]): CandidateOrders {
+  let found = orders.get(instances);
+  if (!found) {
+    found = new CandidateOrders(instances);
+    orders.set(instances, found);
+  }
+  return found;
 }
 
 function truncate(text: string, max = 300): string {

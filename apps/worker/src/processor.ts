@@ -68,7 +68,6 @@ function createRun(deps: ProcessorDeps) {
     const stored = progressOf(job);
     const progress: JobProgress = { ...stored, startedAt: stored.startedAt ?? now };
     delete progress.waitingUntil;
-    const log = () => deps.logger.child({ jobId: job.id, kind: job.data.kind });
 
     // Attempts that leave the job running are written at once, so its view shows them; a final
     // successful one is written with the result instead (one round trip less per job).
@@ -82,49 +81,54 @@ function createRun(deps: ProcessorDeps) {
       err instanceof JobError ? fail(job, progress, err) : Promise.reject(err),
     );
     if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
-    const abort = new AbortController();
     // A cancel aborts the provider call (or the wait for a slot) in flight; the job then fails as cancelled.
-    const cancellable = async (run: () => Promise<DispatchResult>): Promise<DispatchResult> => {
-      const stopWatching = cancels.watch(job.id!, () => abort.abort());
-      try {
-        return await run();
-      } catch (err) {
-        if (err instanceof JobError && err.code === CANCELLED_CODE) return fail(job, progress, err);
-        throw err;
-      } finally {
-        stopWatching();
-      }
-    };
+    const abort = new AbortController();
+    const stopWatching = cancels.watch(job.id!, () => abort.abort());
+    try {
+      return await answer(job, task, progress, abort.signal, record, token);
+    } catch (err) {
+      if (err instanceof JobError && err.code === CANCELLED_CODE) return fail(job, progress, err);
+      throw err;
+    } finally {
+      stopWatching();
+    }
+  };
+
+  /** Dispatches until an answer passes validation (one repair round), or the job must wait. */
+  async function answer(
+    job: Job<JobData, JobResult>,
+    task: PreparedTask,
+    progress: JobProgress,
+    signal: AbortSignal,
+    record: (attempt: Attempt) => Promise<void>,
+    token: string | undefined,
+  ): Promise<JobResult> {
     const onWaiting = async (until: number) => {
       progress.waitingUntil = until;
       await job.updateProgress(progress);
     };
-    const base = {
-      routing: task.routing,
-      anchor: task.anchor,
-      signal: abort.signal,
-      record,
-      deadlineAt: job.data.deadlineAt,
-      onWaiting,
-    };
-
     let request = task.request;
     let anchor = task.anchor;
     for (let round = 0; ; round++) {
-      const outcome = await cancellable(() =>
-        dispatch(deps, {
-          ...base,
-          anchor,
-          request,
-          estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
-          preferred: round === 0 ? task.preferred : undefined,
-        }),
-      );
+      const outcome = await dispatch(deps, {
+        routing: task.routing,
+        anchor,
+        request,
+        estimatedTokens: estimateTokens(request) + OUTPUT_TOKENS[job.data.kind],
+        preferred: round === 0 ? task.preferred : undefined,
+        signal,
+        record,
+        deadlineAt: job.data.deadlineAt,
+        onWaiting,
+      });
       if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
 
       const parsed = parseAnswer(outcome.content, task.schema);
       if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
-      log().warn({ instance: outcome.instance.id, problems: parsed.problems }, 'answer failed validation');
+      deps.logger.warn(
+        { jobId: job.id, kind: job.data.kind, instance: outcome.instance.id, problems: parsed.problems },
+        'answer failed validation',
+      );
       markInvalid(progress, parsed.problems, round === 0 ? 'repair requested' : 'no repair left');
       if (round === 1) {
         const message = `the provider's answer failed validation twice:\n${parsed.problems}`;
@@ -146,7 +150,7 @@ function createRun(deps: ProcessorDeps) {
       };
       anchor = outcome.instance;
     }
-  };
+  }
 }
 
 /**

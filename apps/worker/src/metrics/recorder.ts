@@ -16,8 +16,10 @@ interface HistogramSeries {
   name: string;
   labels: MetricLabels;
   buckets: readonly number[];
-  /** Observations per value, to be turned into cumulative bucket increments at flush time. */
-  values: number[];
+  /** Observations per bucket (not cumulative; the last one is above every bound), sum and count. */
+  counts: number[];
+  sum: number;
+  count: number;
 }
 
 export interface RecorderDeps {
@@ -59,9 +61,16 @@ export class MetricsRecorder {
 
   observe(name: string, labels: MetricLabels, value: number, buckets: readonly number[]): void {
     const key = seriesKey(name, labels);
-    const series = this.#histograms.get(key);
-    if (series) series.values.push(value);
-    else this.#histograms.set(key, { name, labels, buckets, values: [value] });
+    let series = this.#histograms.get(key);
+    if (!series) {
+      series = { name, labels, buckets, counts: new Array(buckets.length + 1).fill(0), sum: 0, count: 0 };
+      this.#histograms.set(key, series);
+    }
+    let bucket = 0;
+    while (bucket < buckets.length && value > buckets[bucket]!) bucket++;
+    series.counts[bucket]! += 1;
+    series.sum += value;
+    series.count += 1;
   }
 
   /** Writes what was counted so far. One flush at a time; a failed one keeps its counts for the next. */
@@ -87,21 +96,14 @@ export class MetricsRecorder {
     this.#counters = new Map();
     for (const series of this.#histograms.values()) {
       // Cumulative buckets, as the exposition format wants them: one field per bound per flush.
+      let within = 0;
       series.buckets.forEach((bound, i) => {
-        const within = series.values.filter((v) => v <= bound).length;
+        within += series.counts[i]!;
         this.#bump(sampleField(`${series.name}_bucket`, { ...series.labels, le: String(bound) }), within);
-        if (i === series.buckets.length - 1) {
-          this.#bump(
-            sampleField(`${series.name}_bucket`, { ...series.labels, le: '+Inf' }),
-            series.values.length,
-          );
-        }
       });
-      this.#bump(
-        sampleField(`${series.name}_sum`, series.labels),
-        series.values.reduce((a, b) => a + b, 0),
-      );
-      this.#bump(sampleField(`${series.name}_count`, series.labels), series.values.length);
+      this.#bump(sampleField(`${series.name}_bucket`, { ...series.labels, le: '+Inf' }), series.count);
+      this.#bump(sampleField(`${series.name}_sum`, series.labels), series.sum);
+      this.#bump(sampleField(`${series.name}_count`, series.labels), series.count);
     }
     this.#histograms = new Map();
   }

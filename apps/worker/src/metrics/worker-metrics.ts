@@ -45,10 +45,23 @@ const DELIVERY_OUTCOME: Record<WebhookDeliveryStatus, string> = {
 
 export function createWorkerMetrics(deps: RecorderDeps): WorkerMetrics {
   const recorder = new MetricsRecorder(deps);
+  // Every provider call is counted: its label objects are made once per instance and outcome.
+  const instanceLabels = new Map<string, { instance: string }>();
+  const outcomeLabels = new Map<string, { instance: string; outcome: string }>();
   return {
     providerAnswered(instance, answer, outcome) {
-      const labels = { instance: instance.id };
-      recorder.add(M.providerRequests.name, { ...labels, outcome: outcome.code });
+      let labels = instanceLabels.get(instance.id);
+      if (!labels) {
+        labels = { instance: instance.id };
+        instanceLabels.set(instance.id, labels);
+      }
+      const outcomeKey = `${instance.id}\u0000${outcome.code}`;
+      let withOutcome = outcomeLabels.get(outcomeKey);
+      if (!withOutcome) {
+        withOutcome = { ...labels, outcome: outcome.code };
+        outcomeLabels.set(outcomeKey, withOutcome);
+      }
+      recorder.add(M.providerRequests.name, withOutcome);
       if (answer.kind !== 'transport' && answer.status === 429) recorder.add(M.provider429s.name, labels);
       recorder.observe(M.providerLatency.name, labels, answer.latencyMs / 1000, LATENCY_BUCKETS_SECONDS);
     },

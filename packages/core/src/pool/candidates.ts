@@ -51,3 +51,31 @@ function tierOf(instance: Instance, anchor: Pick<Instance, 'model' | 'type'> | n
   if (instance.free) return 2;
   return 3;
 }
+
+/**
+ * orderCandidates, remembered: every provider call orders the candidates, and jobs routed alike
+ * (the same anchor model and routing) get the same list, so it is worked out once per shape.
+ * The returned lists are shared: callers must not change them.
+ */
+export class CandidateOrders {
+  readonly #instances: readonly Instance[];
+  readonly #orders = new Map<string, readonly Candidate[]>();
+
+  constructor(instances: readonly Instance[]) {
+    this.#instances = instances;
+  }
+
+  for(current: Pick<Instance, 'model' | 'type'> | null, routing: Routing = {}): readonly Candidate[] {
+    if (routing.exclude && routing.exclude.size > 0)
+      return orderCandidates(this.#instances, current, routing);
+    const key = `${current?.model}\u0000${current?.type}\u0000${routing.model}\u0000${routing.fallback}\u0000${routing.largerThanContext}`;
+    let order = this.#orders.get(key);
+    if (!order) {
+      // Bounded: the shapes are few (models × routings), but a cache must not grow without end.
+      if (this.#orders.size >= 1000) this.#orders.clear();
+      order = orderCandidates(this.#instances, current, routing);
+      this.#orders.set(key, order);
+    }
+    return order;
+  }
+}

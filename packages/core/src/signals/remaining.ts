@@ -15,7 +15,44 @@ export interface RemainingHint {
 type What = RemainingHint['what'];
 type Window = RemainingHint['window'];
 
-const WHATS: What[] = ['requests', 'tokens'];
+interface HeaderFamily {
+  what: What;
+  /** 'unsuffixed': per minute, except Groq's request headers, which count per day. */
+  window: Window | 'unsuffixed';
+  names: { limit: string; remaining: string; reset: string };
+}
+
+/** Every header family read, named once here rather than on every answer. */
+const FAMILIES: readonly HeaderFamily[] = (['requests', 'tokens'] as const).flatMap((what) => [
+  {
+    what,
+    window: 'unsuffixed' as const,
+    names: {
+      limit: `x-ratelimit-limit-${what}`,
+      remaining: `x-ratelimit-remaining-${what}`,
+      reset: `x-ratelimit-reset-${what}`,
+    },
+  },
+  ...(['minute', 'day'] as const).map((window) => ({
+    what,
+    window,
+    names: {
+      limit: `x-ratelimit-limit-${what}-${window}`,
+      remaining: `x-ratelimit-remaining-${what}-${window}`,
+      reset: `x-ratelimit-reset-${what}-${window}`,
+    },
+  })),
+  // Anthropic's limits are per minute (RPM, and tokens as the most restrictive of ITPM/OTPM).
+  {
+    what,
+    window: 'minute' as const,
+    names: {
+      limit: `anthropic-ratelimit-${what}-limit`,
+      remaining: `anthropic-ratelimit-${what}-remaining`,
+      reset: `anthropic-ratelimit-${what}-reset`,
+    },
+  },
+]);
 
 function hint(
   headers: Record<string, string>,
@@ -54,35 +91,15 @@ export function parseRemaining(
 ): RemainingHint[] {
   const headers = lowerCaseKeys(rawHeaders);
   const hints: RemainingHint[] = [];
-  const add = (found: RemainingHint | undefined): void => {
+  for (const family of FAMILIES) {
+    const window =
+      family.window !== 'unsuffixed'
+        ? family.window
+        : family.what === 'requests' && isGroq(headers, provider)
+          ? 'day'
+          : 'minute';
+    const found = hint(headers, now, family.what, window, family.names);
     if (found) hints.push(found);
-  };
-  for (const what of WHATS) {
-    const window: Window = what === 'requests' && isGroq(headers, provider) ? 'day' : 'minute';
-    add(
-      hint(headers, now, what, window, {
-        limit: `x-ratelimit-limit-${what}`,
-        remaining: `x-ratelimit-remaining-${what}`,
-        reset: `x-ratelimit-reset-${what}`,
-      }),
-    );
-    for (const suffixed of ['minute', 'day'] as const) {
-      add(
-        hint(headers, now, what, suffixed, {
-          limit: `x-ratelimit-limit-${what}-${suffixed}`,
-          remaining: `x-ratelimit-remaining-${what}-${suffixed}`,
-          reset: `x-ratelimit-reset-${what}-${suffixed}`,
-        }),
-      );
-    }
-    // Anthropic's limits are per minute (RPM, and tokens as the most restrictive of ITPM/OTPM).
-    add(
-      hint(headers, now, what, 'minute', {
-        limit: `anthropic-ratelimit-${what}-limit`,
-        remaining: `anthropic-ratelimit-${what}-remaining`,
-        reset: `anthropic-ratelimit-${what}-reset`,
-      }),
-    );
   }
   return hints;
 }
