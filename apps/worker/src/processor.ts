@@ -24,7 +24,7 @@ import {
 import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
 import { endsTheJob, explainCoachingParent } from './coaching-parent.js';
-import { type DispatchDeps, type DispatchResult, dispatch, type PreferredRouting } from './dispatch.js';
+import { type DispatchDeps, dispatch, type PreferredRouting } from './dispatch.js';
 import { loadPlanForCoaching } from './plan-for-coaching.js';
 
 export interface ProcessorDeps extends DispatchDeps {
