@@ -63,6 +63,25 @@ describe('pool choice and reservation', () => {
     expect([stateA!.usage.minute.requests, stateB!.usage.minute.requests]).toEqual([3, 3]);
   });
 
+  it('calls chosen together share one window entry: one given back or re-dated leaves the others counted', async () => {
+    const a = instance('p', 'm', { rpm: 3 });
+    const t0 = now;
+    const [c1, c2, c3] = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 10)));
+    if (c1?.kind !== 'reserved' || c2?.kind !== 'reserved' || c3?.kind !== 'reserved') {
+      throw new Error('expected three reservations');
+    }
+    expect(new Set([c1.reservationId, c2.reservationId, c3.reservationId]).size).toBe(1);
+    const requests = async () => (await pool.snapshot([a]))[0]!.usage.minute.requests;
+    expect(await requests()).toBe(3);
+    await pool.release(a, c1.reservationId);
+    expect(await requests()).toBe(2);
+    now = t0 + 5000;
+    await pool.settleAnswered(c2, undefined); // slow: moves to its own entry, dated now
+    expect(await requests()).toBe(2);
+    now = t0 + MINUTE + 1000; // c3's entry has left the window, c2's re-dated one has not
+    expect(await requests()).toBe(1);
+  });
+
   it('re-dates a slow answer to when it arrived, so its window frees a minute after the answer', async () => {
     const a = instance('p', 'm', { rpm: 1 });
     const t0 = now;

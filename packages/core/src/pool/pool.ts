@@ -70,7 +70,6 @@ const MAX_CHOICES_PER_CALL = 200;
 interface PendingChoice {
   candidates: readonly Candidate[];
   tokens: number;
-  reservationId?: string;
   resolve: (choice: Choice) => void;
   reject: (err: unknown) => void;
 }
@@ -81,13 +80,20 @@ function candidatesKey(candidates: readonly Candidate[]): string {
   return key;
 }
 
-function toChoice(pending: PendingChoice, now: number, reply: Array<string | number>, at: number): Choice {
+function toChoice(
+  pending: PendingChoice,
+  callId: string,
+  now: number,
+  reply: Array<string | number>,
+  at: number,
+): Choice {
   if (Number(reply[at]) === 1) {
     const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
     return {
       kind: 'reserved',
       instance,
-      reservationId: pending.reservationId!,
+      // Names the window entry the call went into and the tokens it holds (see lua/includes.lua).
+      reservationId: `${callId}@${instance.id}#${pending.tokens}`,
       headroom: Number(reply[at + 2]) / 1000,
       reservedAt: now,
       estimatedTokens: pending.tokens,
@@ -154,7 +160,8 @@ export class Pool {
     }
     const ordered: PendingChoice[] = [];
     const now = this.#clock();
-    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, groups.size];
+    const callId = randomUUID();
+    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, callId, groups.size];
     for (const group of groups.values()) {
       const candidates = group[0]!.candidates;
       args.push(candidates.length);
@@ -165,8 +172,7 @@ export class Pool {
       }
       args.push(group.length);
       for (const pending of group) {
-        pending.reservationId = randomUUID();
-        args.push(pending.reservationId, pending.tokens);
+        args.push(pending.tokens);
         ordered.push(pending);
       }
     }
@@ -174,7 +180,7 @@ export class Pool {
       (reply) => {
         const values = reply as Array<string | number>;
         ordered.forEach((pending, index) => {
-          pending.resolve(toChoice(pending, now, values, index * 4));
+          pending.resolve(toChoice(pending, callId, now, values, index * 4));
         });
       },
       (err: unknown) => {
@@ -192,6 +198,7 @@ export class Pool {
   ): Promise<void> {
     await this.#commands.settle(
       this.#root,
+      randomUUID(),
       1,
       ...this.#settlement(instance, reservationId, actualTokens, reports),
     );
@@ -222,7 +229,9 @@ export class Pool {
       setImmediate(() => {
         const batch = this.#pendingSettlements.splice(0);
         this.#settlementsFlushed = undefined;
-        this.#commands.settle(this.#root, batch.length, ...batch.flat()).then(() => resolve(), reject);
+        this.#commands
+          .settle(this.#root, randomUUID(), batch.length, ...batch.flat())
+          .then(() => resolve(), reject);
       });
     });
     return this.#settlementsFlushed;

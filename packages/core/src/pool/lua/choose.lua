@@ -7,32 +7,36 @@
     KEYS[1] pool root, e.g. "{spillway}:pool" (every key below is derived from it; same hash tag)
     ARGV[1] now (ms)
     ARGV[2] minute window (ms), ARGV[3] its guard (ms)
-    ARGV[4] number of groups G, then G groups (calls that share one candidate list), each:
+    ARGV[4] call id (unique per script call: entries are named "<call id>@<instance id>")
+    ARGV[5] number of groups G, then G groups (calls that share one candidate list), each:
             number of candidates N, then N groups of 9 fields, in preference order:
               id, tier, type, model, providerId, rpm, tpm, rpd, tpd   (a limit of 0 = unknown)
-            number of calls R, then R pairs: reservation id (unique per call), estimated tokens
+            number of calls R, then R estimated token counts
 
   Output: four values per call, in input order:
     1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens)
     0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount, 0
+  A call reserved on instance X holds reservation "<call id>@X#<its estimated tokens>".
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any known limit). Unknown limits leave headroom at 1.
 
   What does not change within one call of the script (disabled, limit keys, learned limits,
-  provider-reported remaining, the trimmed window sizes) is read once per instance; every
-  reservation is written at once, so a later call in the batch sees it.
+  provider-reported remaining, the trimmed window sizes) is read once per instance; the calls
+  reserved are counted in memory as they are chosen (a later call in the batch sees them) and
+  written once per instance and window at the end, as one entry.
 ]]
 local root = KEYS[1]
 local now = tonumber(ARGV[1])
 setWindows(ARGV[2], ARGV[3])
-local groups = tonumber(ARGV[4])
+local callId = ARGV[4]
+local groups = tonumber(ARGV[5])
 
 -- Per instance, read on first use: { blocked = true } when disabled, else the limit-key wait,
 -- learned limits and remaining hints; and per window unit the live count and token sum.
 local seen = {}
--- Keys given their expiry in this script call already (once is enough: `now` is the same).
-local expired = {}
+-- The windows reserved in by this call, written at the end (see writeEntries).
+local touched = {}
 
 local function instanceState(id, ctype, model, providerId)
   local s = seen[id]
@@ -57,28 +61,48 @@ local function instanceState(id, ctype, model, providerId)
   return s
 end
 
--- The live count (and token sum) of a window, trimmed once per script call.
-local function windowOf(s, unit, id, withTokens)
+-- The live calls and token sum of a window, trimmed once per script call. `calls`/`tokens` are
+-- what this call reserved there so far (not written yet).
+local function windowOf(s, unit, id)
   local w = s.windows[unit]
-  if w and (w.withTokens or not withTokens) then return w end
-  local wkey, tkey = trim(root, unit, id, now, withTokens)
-  w = { wkey = wkey, tkey = tkey, withTokens = withTokens, count = rcall('ZCARD', wkey), sum = 0 }
-  if withTokens then w.sum = tonumber(rcall('HGET', tkey, '_sum') or '0') end
+  if w then return w end
+  local wkey, nkey, tkey = trim(root, unit, id, now)
+  w = {
+    unit = unit, wkey = wkey, nkey = nkey, tkey = tkey, entry = callId .. '@' .. id,
+    count = tonumber(rcall('HGET', nkey, '_sum') or '0'),
+    sum = tonumber(rcall('HGET', tkey, '_sum') or '0'),
+    calls = 0, tokens = 0, withTokens = false,
+  }
   s.windows[unit] = w
   return w
+end
+
+-- When enough of the window has left for `needed` more (calls, or tokens from `key`): walks the
+-- entries oldest first. What this call reserved itself is dated now, so it leaves last.
+local function freesAt(w, unit, key, needed)
+  local entries = rcall('ZRANGE', w.wkey, 0, -1, 'WITHSCORES')
+  if #entries > 0 then
+    local names = {}
+    for i = 1, #entries, 2 do names[#names + 1] = entries[i] end
+    local amounts = rcall('HMGET', key, unpack(names))
+    for i = 1, #names do
+      needed = needed - (tonumber(amounts[i]) or 0)
+      if needed <= 0 then return tonumber(entries[i * 2]) + WINDOW[unit] + GUARD[unit] + 1 end
+    end
+  end
+  return now + WINDOW[unit] + GUARD[unit] + 1
 end
 
 -- How a window stands for one call: headroom fraction left after it, when (if over) it frees
 -- enough, and how many calls it holds. limitReq/limitTok of 0 means unknown: no constraint.
 local function windowState(s, unit, id, limitReq, limitTok, est)
-  local w = windowOf(s, unit, id, limitTok > 0)
+  local w = windowOf(s, unit, id)
   local headroom = 1
   local freeAt = now
   local count = w.count
   if limitReq > 0 then
     if count + 1 > limitReq then
-      local oldest = rcall('ZRANGE', w.wkey, count - limitReq, count - limitReq, 'WITHSCORES')
-      freeAt = math.max(freeAt, tonumber(oldest[2]) + WINDOW[unit] + GUARD[unit] + 1)
+      freeAt = math.max(freeAt, freesAt(w, unit, w.nkey, count + 1 - limitReq))
       headroom = 0
     else
       headroom = math.min(headroom, (limitReq - count - 1) / limitReq)
@@ -87,16 +111,7 @@ local function windowState(s, unit, id, limitReq, limitTok, est)
   if limitTok > 0 then
     if est > limitTok then return -1, -1, count end -- can never fit this window
     if w.sum + est > limitTok then
-      -- Walk the oldest reservations until enough tokens would have left the window.
-      local entries = rcall('ZRANGE', w.wkey, 0, -1, 'WITHSCORES')
-      local needed = w.sum + est - limitTok
-      for i = 1, #entries, 2 do
-        needed = needed - (tonumber(rcall('HGET', w.tkey, entries[i]) or '0'))
-        if needed <= 0 then
-          freeAt = math.max(freeAt, tonumber(entries[i + 1]) + WINDOW[unit] + GUARD[unit] + 1)
-          break
-        end
-      end
+      freeAt = math.max(freeAt, freesAt(w, unit, w.tkey, w.sum + est - limitTok))
       headroom = 0
     else
       headroom = math.min(headroom, (limitTok - w.sum - est) / limitTok)
@@ -115,29 +130,46 @@ local function remainingFreeAt(s, est)
   return freeAt
 end
 
-local function expireOnce(key, ttl)
-  if expired[key] then return end
-  rcall('PEXPIRE', key, ttl)
-  expired[key] = true
+local function reserve(s, unit, id, est, withTokens)
+  local w = windowOf(s, unit, id)
+  if w.calls == 0 then touched[#touched + 1] = w end
+  w.count = w.count + 1
+  w.calls = w.calls + 1
+  if withTokens then
+    w.sum = w.sum + est
+    w.tokens = w.tokens + est
+    w.withTokens = true
+  end
 end
 
-local function reserve(s, unit, id, resId, est, withTokens)
-  local w = windowOf(s, unit, id, withTokens)
-  local ttl = WINDOW[unit] + GUARD[unit] + 60000
-  rcall('ZADD', w.wkey, now, resId)
-  w.count = w.count + 1
-  expireOnce(w.wkey, ttl)
-  if withTokens then
-    rcall('HSET', w.tkey, resId, est)
-    w.sum = rcall('HINCRBY', w.tkey, '_sum', est)
-    expireOnce(w.tkey, ttl)
+-- One entry per window reserved in: its calls and (where budgeted) tokens, dated now.
+local function writeEntries()
+  for _, w in ipairs(touched) do
+    local ttl = WINDOW[w.unit] + GUARD[w.unit] + 60000
+    rcall('ZADD', w.wkey, now, w.entry)
+    rcall('HINCRBY', w.nkey, w.entry, w.calls)
+    rcall('HINCRBY', w.nkey, '_sum', w.calls)
+    rcall('PEXPIRE', w.wkey, ttl)
+    rcall('PEXPIRE', w.nkey, ttl)
+    if w.withTokens then
+      rcall('HINCRBY', w.tkey, w.entry, w.tokens)
+      rcall('HINCRBY', w.tkey, '_sum', w.tokens)
+      rcall('PEXPIRE', w.tkey, ttl)
+    end
   end
 end
 
 local out = {}
 
+-- A configured limit (ARGV[at]), else the learned one, else 0 (unknown).
+local function limitOf(at, learned)
+  local v = tonumber(ARGV[at])
+  if v > 0 then return v end
+  return tonumber(learned) or 0
+end
+
 -- One call: the candidates start at ARGV[b + 1] (9 fields each, n of them).
-local function chooseOne(b, n, resId, est)
+local function chooseOne(b, n, est)
   local bestTier, bestId, bestState, bestHeadroom, bestUsed = nil, nil, nil, -1, 0
   local bestTokens, bestDayTokens = false, false
   local earliest = -1
@@ -149,12 +181,8 @@ local function chooseOne(b, n, resId, est)
     if bestTier ~= nil and tier > bestTier then break end
     local s = instanceState(id, ARGV[c + 3], ARGV[c + 4], ARGV[c + 5])
     if not s.disabled then
-      local function lim(k, j)
-        local v = tonumber(ARGV[c + k])
-        if v > 0 then return v end
-        return tonumber(s.learned[j]) or 0
-      end
-      local rpm, tpm, rpd, tpd = lim(6, 1), lim(7, 2), lim(8, 3), lim(9, 4)
+      local rpm, tpm = limitOf(c + 6, s.learned[1]), limitOf(c + 7, s.learned[2])
+      local rpd, tpd = limitOf(c + 8, s.learned[3]), limitOf(c + 9, s.learned[4])
       local freeAt = now + s.limitedFor
       -- The minute window counts calls always (it spreads load and teaches limits); tokens only
       -- where a token limit is known. The day window is read only where a daily limit is known;
@@ -188,23 +216,22 @@ local function chooseOne(b, n, resId, est)
   end
   -- The day window is trimmed with the first read of it (windowOf), whether or not a daily limit
   -- is known: that keeps it bounded for instances whose daily limit is unknown.
-  reserve(bestState, 'm', bestId, resId, est, bestTokens)
-  reserve(bestState, 'd', bestId, resId, est, bestDayTokens)
+  reserve(bestState, 'm', bestId, est, bestTokens)
+  reserve(bestState, 'd', bestId, est, bestDayTokens)
   out[#out + 1] = 1
   out[#out + 1] = bestId
   out[#out + 1] = math.floor(bestHeadroom * 1000)
   out[#out + 1] = (bestTokens or bestDayTokens) and 1 or 0
 end
 
-local at = 5
+local at = 6
 for _ = 1, groups do
   local n = tonumber(ARGV[at])
   local b = at
   at = at + 1 + n * 9
   local r = tonumber(ARGV[at])
-  for j = 0, r - 1 do
-    chooseOne(b, n, ARGV[at + 1 + j * 2], tonumber(ARGV[at + 2 + j * 2]))
-  end
-  at = at + 1 + r * 2
+  for j = 1, r do chooseOne(b, n, tonumber(ARGV[at + j])) end
+  at = at + 1 + r
 end
+writeEntries()
 return out

@@ -5,10 +5,17 @@
     <root>:limit:m:<type>:<model>    limited model, every credential
     <root>:limit:c:<providerId>      limited credential, every model
     <root>:disabled:<instance>       quota/billing: instance disabled (string, PX)
-    <root>:w:<m|d>:<instance>        reservations in the minute/day window (zset member=res id, score=ms)
-    <root>:t:<m|d>:<instance>        tokens per reservation (hash res id -> tokens, "_sum" -> total)
+    <root>:w:<m|d>:<instance>        reservation entries in the minute/day window (zset member=entry, score=ms)
+    <root>:n:<m|d>:<instance>        calls per entry (hash entry -> calls, "_sum" -> calls in the window)
+    <root>:t:<m|d>:<instance>        tokens per entry (hash entry -> tokens, "_sum" -> total), where budgeted
     <root>:learned:<instance>        limits learned from headers and 429s (hash rpm/tpm/rpd/tpd)
     <root>:rem:<instance>            provider-reported remaining (hash req, reqAt, tok, tokAt: reset ms)
+
+  An entry holds the calls one script call reserved (or re-dated) on one instance at one moment:
+  a busy worker that chooses for many jobs at once adds one entry per instance, not one per call,
+  so a window costs Redis the same however many calls it counts. A reservation id names its
+  entry and the tokens it reserved: "<entry>#<tokens>"; giving one back takes one call (and its
+  tokens) off that entry.
 ]]
 local rcall = redis.call
 
@@ -24,45 +31,65 @@ local function setWindows(minuteMs, guardMs)
 end
 
 local function windowKeys(root, unit, id)
-  return root .. ':w:' .. unit .. ':' .. id, root .. ':t:' .. unit .. ':' .. id
+  local suffix = unit .. ':' .. id
+  return root .. ':w:' .. suffix, root .. ':n:' .. suffix, root .. ':t:' .. suffix
 end
 
--- Drops reservations older than the window and, when the window budgets tokens, takes their
--- tokens off the running sum. Works in chunks: after a long quiet spell thousands of day-window
--- entries can expire at once, more than one unpack() may take.
-local function trim(root, unit, id, now, withTokens)
-  local wkey, tkey = windowKeys(root, unit, id)
+-- Drops the entries older than the window and takes their calls and tokens off the running sums.
+-- Works in chunks: after a long quiet spell thousands of day-window entries can expire at once,
+-- more than one unpack() may take.
+local function trim(root, unit, id, now)
+  local wkey, nkey, tkey = windowKeys(root, unit, id)
   local cutoff = now - WINDOW[unit] - GUARD[unit]
-  if withTokens then
-    while true do
-      local old = rcall('ZRANGEBYSCORE', wkey, '-inf', cutoff, 'LIMIT', 0, 1000)
-      if #old == 0 then break end
-      local tokens = rcall('HMGET', tkey, unpack(old))
+  while true do
+    local old = rcall('ZRANGEBYSCORE', wkey, '-inf', cutoff, 'LIMIT', 0, 1000)
+    if #old == 0 then break end
+    for _, key in ipairs({ nkey, tkey }) do
+      local values = rcall('HMGET', key, unpack(old))
       local freed = 0
-      for i = 1, #tokens do freed = freed + (tonumber(tokens[i]) or 0) end
-      rcall('HDEL', tkey, unpack(old))
-      if freed > 0 then rcall('HINCRBY', tkey, '_sum', -freed) end
-      rcall('ZREM', wkey, unpack(old))
-      if #old < 1000 then break end
+      for i = 1, #values do freed = freed + (tonumber(values[i]) or 0) end
+      rcall('HDEL', key, unpack(old))
+      if freed ~= 0 then rcall('HINCRBY', key, '_sum', -freed) end
     end
-  else
-    rcall('ZREMRANGEBYSCORE', wkey, '-inf', cutoff)
+    rcall('ZREM', wkey, unpack(old))
+    if #old < 1000 then break end
   end
-  return wkey, tkey
+  return wkey, nkey, tkey
+end
+
+-- "<entry>#<tokens>" -> entry, tokens
+local function parseReservation(resId)
+  local entry, tokens = string.match(resId, '^(.*)#(%d+)$')
+  return entry, tonumber(tokens)
+end
+
+-- Adds `by` to an entry's field and the window's sum; an entry left with nothing is removed.
+local function addToEntry(key, entry, by)
+  local left = rcall('HINCRBY', key, entry, by)
+  rcall('HINCRBY', key, '_sum', by)
+  if left <= 0 then rcall('HDEL', key, entry) end
+  return left
+end
+
+-- Takes one reserved call out of a window (and its tokens off the sum, where they were counted).
+-- Returns the moment its entry was dated, or nil if the entry had already left the window.
+local function takeOut(wkey, nkey, tkey, entry, tokens)
+  local at = rcall('ZSCORE', wkey, entry)
+  if not at or (tonumber(rcall('HGET', nkey, entry)) or 0) <= 0 then return nil end
+  if addToEntry(nkey, entry, -1) <= 0 then rcall('ZREM', wkey, entry) end
+  if rcall('HEXISTS', tkey, entry) == 1 then addToEntry(tkey, entry, -tokens) end
+  return tonumber(at)
 end
 
 -- Takes a reservation out of both windows (and its tokens off their sums). Returns how many
--- window entries it removed.
+-- window entries it took it from.
 local function dropReservation(root, id, resId)
+  local entry, tokens = parseReservation(resId)
+  if not entry then return 0 end
   local removed = 0
   for _, unit in ipairs({ 'm', 'd' }) do
-    local wkey, tkey = windowKeys(root, unit, id)
-    local tokens = tonumber(rcall('HGET', tkey, resId))
-    if tokens then
-      rcall('HDEL', tkey, resId)
-      rcall('HINCRBY', tkey, '_sum', -tokens)
-    end
-    removed = removed + rcall('ZREM', wkey, resId)
+    local wkey, nkey, tkey = windowKeys(root, unit, id)
+    if takeOut(wkey, nkey, tkey, entry, tokens) then removed = removed + 1 end
   end
   return removed
 end

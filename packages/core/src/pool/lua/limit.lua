@@ -36,8 +36,8 @@ end
 if resId ~= '' then dropReservation(root, id, resId) end
 
 if unit ~= '' and tonumber(ARGV[8]) == 0 then
-  local wkey = trim(root, unit, id, now, true)
-  local seen = rcall('ZCARD', wkey)
+  local _, nkey = trim(root, unit, id, now)
+  local seen = tonumber(rcall('HGET', nkey, '_sum') or '0')
   if seen > 0 then
     local field = 'rp' .. unit
     local learnedKey = root .. ':learned:' .. id

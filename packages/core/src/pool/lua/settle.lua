@@ -7,27 +7,39 @@
 
   Input:
     KEYS[1] pool root
-    ARGV[1] number of settlements S, then S groups of variable length:
+    ARGV[1] call id (unique per script call: re-dated calls go to entries "<call id>@<instance id>")
+    ARGV[2] number of settlements S, then S groups of variable length:
             now (ms, when the answer arrived), instance id, reservation id,
             actual tokens (-1 when the provider did not say),
             number of remaining hints H, then H groups of 5 fields:
             what ("req"|"tok"), window ("m"|"d"), limit (0 = not given), remaining, resetAt (ms, 0 = not given)
 
   Output: the number of settlements read
+  Settlements of one instance in one call share the entry they move to, dated at the latest answer.
 ]]
 local root = KEYS[1]
-local count = tonumber(ARGV[1])
-local at = 2
+local callId = ARGV[1]
+local count = tonumber(ARGV[2])
+local at = 3
 
 local function settleOne(now, id, resId, actual, h, b)
+  local entry, reserved = parseReservation(resId)
+  local moved = callId .. '@' .. id
   for _, unit in ipairs({ 'm', 'd' }) do
-    local wkey, tkey = windowKeys(root, unit, id)
-    rcall('ZADD', wkey, 'XX', now, resId)
-    if actual >= 0 then
-      local reserved = tonumber(rcall('HGET', tkey, resId))
-      if reserved then
-        rcall('HSET', tkey, resId, actual)
-        rcall('HINCRBY', tkey, '_sum', actual - reserved)
+    local wkey, nkey, tkey = windowKeys(root, unit, id)
+    local hadTokens = entry and rcall('HEXISTS', tkey, entry) == 1
+    -- Out of its reservation's entry (unless that has left the window already) into one dated
+    -- at the answer, with the tokens it actually used where tokens are budgeted.
+    if entry and takeOut(wkey, nkey, tkey, entry, reserved) then
+      local latest = tonumber(rcall('ZSCORE', wkey, moved) or '0')
+      rcall('ZADD', wkey, math.max(latest, now), moved)
+      addToEntry(nkey, moved, 1)
+      local ttl = WINDOW[unit] + GUARD[unit] + 60000
+      rcall('PEXPIRE', wkey, ttl)
+      rcall('PEXPIRE', nkey, ttl)
+      if hadTokens then
+        addToEntry(tkey, moved, actual >= 0 and actual or reserved)
+        rcall('PEXPIRE', tkey, ttl)
       end
     end
   end

@@ -26,14 +26,14 @@ for i = 0, n - 1 do
     local ttl = limitTtl(key)
     if ttl > bestTtl then bestKey, bestTtl = key, ttl end
   end
-  local wm, tm = trim(root, 'm', id, now, true)
-  local wd, td = trim(root, 'd', id, now, true)
+  local _, nm, tm = trim(root, 'm', id, now)
+  local _, nd, td = trim(root, 'd', id, now)
   local learned = rcall('HMGET', root .. ':learned:' .. id, 'rpm', 'tpm', 'rpd', 'tpd')
   local entry = {
     rcall('GET', disabledKey), limitTtl(disabledKey),
     bestKey and rcall('GET', bestKey) or false, bestTtl,
-    rcall('ZCARD', wm), tonumber(rcall('HGET', tm, '_sum') or '0'),
-    rcall('ZCARD', wd), tonumber(rcall('HGET', td, '_sum') or '0'),
+    tonumber(rcall('HGET', nm, '_sum') or '0'), tonumber(rcall('HGET', tm, '_sum') or '0'),
+    tonumber(rcall('HGET', nd, '_sum') or '0'), tonumber(rcall('HGET', td, '_sum') or '0'),
     learned[1] or false, learned[2] or false, learned[3] or false, learned[4] or false,
   }
   out[#out + 1] = entry
