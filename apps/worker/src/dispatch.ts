@@ -58,6 +58,7 @@ export interface DispatchInput {
    */
   preferred?: PreferredRouting;
   signal: AbortSignal;
+  /** Writes an attempt that leaves the job running (the successful one comes back with the result). */
   record: (attempt: Attempt) => Promise<void>;
   /** Past this moment, do not wait in memory any more (the job's deadline). */
   deadlineAt: number;
@@ -66,7 +67,7 @@ export interface DispatchInput {
 }
 
 export type DispatchResult =
-  | { kind: 'ok'; content: string; instance: Instance }
+  | { kind: 'ok'; content: string; instance: Instance; attempt: Attempt }
   /** Nothing eligible. `until` null: nothing ever can be; `restricted`: the job excludes some instances. */
   | { kind: 'wait'; until: number | null; restricted: boolean };
 
@@ -87,12 +88,6 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   let limitedOn: Instance | undefined;
   let releaseGate: (() => void) | undefined;
   try {
-    return await run();
-  } finally {
-    releaseGate?.();
-  }
-
-  async function run(): Promise<DispatchResult> {
     for (let hop = 0; ; hop++) {
       // The signal is the client's cancel (DELETE /v1/jobs/{id}): stop before choosing another instance.
       if (input.signal.aborted) throw cancelledError();
@@ -160,11 +155,11 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
               answer.usage?.totalTokens,
               parseRemaining(answer.headers, deps.clock(), instance.type),
             )
-            .catch((err: unknown) =>
+            ?.catch((err: unknown) =>
               deps.logger.warn({ err, instance: instance.id }, 'could not settle a call'),
             );
-          await input.record({ ...base, outcome: 'ok', ...(note ? { note } : {}) });
-          return { kind: 'ok', content: answer.content, instance };
+          const attempt: Attempt = note ? { ...base, outcome: 'ok', note } : { ...base, outcome: 'ok' };
+          return { kind: 'ok', content: answer.content, instance, attempt };
         }
         case 'rate_limited':
         case 'capacity': {
@@ -237,6 +232,8 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
           return assertNever(outcome, 'provider outcome');
       }
     }
+  } finally {
+    releaseGate?.();
   }
 }
 

@@ -69,17 +69,20 @@ function createRun(deps: ProcessorDeps) {
     const progress: JobProgress = { ...stored, startedAt: stored.startedAt ?? now };
     delete progress.waitingUntil;
 
-    // Attempts that leave the job running are written at once, so its view shows them; a final
-    // successful one is written with the result instead (one round trip less per job).
+    // Attempts that leave the job running are written at once, so its view shows them; the
+    // successful one comes back from dispatch and is written with the result (one round trip less).
     const record = async (attempt: Attempt) => {
       delete progress.waitingUntil;
       progress.attempts = [...progress.attempts, attempt];
-      if (attempt.outcome !== 'ok') await job.updateProgress(progress);
+      await job.updateProgress(progress);
     };
     // Before the deadline check: a coaching job past its deadline says whether its plan was the reason.
-    const task = await prepare(deps, job, token).catch((err: unknown) =>
-      err instanceof JobError ? fail(job, progress, err) : Promise.reject(err),
-    );
+    const task =
+      job.data.kind === 'plan'
+        ? planTask(job.data)
+        : await coachingTask(deps, job, token).catch((err: unknown) =>
+            err instanceof JobError ? fail(job, progress, err) : Promise.reject(err),
+          );
     if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
     // A cancel aborts the provider call (or the wait for a slot) in flight; the job then fails as cancelled.
     const abort = new AbortController();
@@ -122,6 +125,8 @@ function createRun(deps: ProcessorDeps) {
         onWaiting,
       });
       if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
+      delete progress.waitingUntil;
+      progress.attempts = [...progress.attempts, outcome.attempt];
 
       const parsed = parseAnswer(outcome.content, task.schema);
       if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
@@ -182,30 +187,29 @@ interface PreparedTask {
   preferred?: PreferredRouting;
 }
 
-async function prepare(
+function routingOf(data: JobData): Routing {
+  return { model: data.model, fallback: data.model ? (data.fallback ?? 'same-model') : 'any' };
+}
+
+function planTask(data: JobData): PreparedTask {
+  return {
+    request: {
+      system: PLAN_SYSTEM_PROMPT,
+      user: planUserPrompt(data.plan!),
+      schemaName: 'plan',
+      jsonSchema: PLAN_JSON_SCHEMA,
+    },
+    schema: PlanResultSchema,
+    routing: routingOf(data),
+    anchor: null,
+  };
+}
+
+async function coachingTask(
   deps: ProcessorDeps,
   job: Job<JobData, JobResult>,
   token: string | undefined,
 ): Promise<PreparedTask> {
-  const data = job.data;
-  const routing: Routing = {
-    model: data.model,
-    fallback: data.model ? (data.fallback ?? 'same-model') : 'any',
-  };
-  if (data.kind === 'plan') {
-    const plan = data.plan!;
-    return {
-      request: {
-        system: PLAN_SYSTEM_PROMPT,
-        user: planUserPrompt(plan),
-        schemaName: 'plan',
-        jsonSchema: PLAN_JSON_SCHEMA,
-      },
-      schema: PlanResultSchema,
-      routing,
-      anchor: null,
-    };
-  }
   const coaching = await loadPlanForCoaching(deps, job, token);
   const anchor = deps.instances.find((i) => i.id === coaching.planInstance) ?? null;
   const upgrade = coaching.policy.policy === 'upgrade' ? coaching.policy.model : undefined;
@@ -217,7 +221,7 @@ async function prepare(
       jsonSchema: COACHING_JSON_SCHEMA,
     },
     schema: CoachingResultSchema,
-    routing,
+    routing: routingOf(job.data),
     anchor,
     preferred: upgrade
       ? {

@@ -74,9 +74,17 @@ interface PendingChoice {
   reject: (err: unknown) => void;
 }
 
+// Candidate lists are mostly shared (CandidateOrders hands out one list per routing shape): their
+// keys are worked out once per list.
+const keys = new WeakMap<readonly Candidate[], string>();
+
 function candidatesKey(candidates: readonly Candidate[]): string {
-  let key = '';
-  for (const { instance, tier } of candidates) key += `${instance.id}\u0000${tier}\u0000`;
+  let key = keys.get(candidates);
+  if (key === undefined) {
+    key = '';
+    for (const { instance, tier } of candidates) key += `${instance.id}\u0000${tier}\u0000`;
+    keys.set(candidates, key);
+  }
   return key;
 }
 
@@ -212,16 +220,17 @@ export class Pool {
    * Nothing to settle is the common case for a fast answer: the window guard already covers a
    * provider counting the call up to `guardMs` after our reservation, so an answer within the guard
    * needs no re-dating; and with no token budget and no remaining-* report there is nothing else.
+   * Then nothing is sent, and nothing (undefined) is returned.
    */
   settleAnswered(
     choice: Extract<Choice, { kind: 'reserved' }>,
     actualTokens: number | undefined,
     reports: readonly RemainingReport[] = [],
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const withinGuard = this.#clock() - choice.reservedAt <= this.#window.guardMs;
     const tokensChanged =
       choice.tokensTracked && actualTokens !== undefined && actualTokens !== choice.estimatedTokens;
-    if (withinGuard && !tokensChanged && reports.length === 0) return Promise.resolve();
+    if (withinGuard && !tokensChanged && reports.length === 0) return undefined;
     this.#pendingSettlements.push(
       this.#settlement(choice.instance, choice.reservationId, actualTokens, reports),
     );

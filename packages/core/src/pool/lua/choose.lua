@@ -168,36 +168,54 @@ local function limitOf(at, learned)
   return tonumber(learned) or 0
 end
 
--- One call: the candidates start at ARGV[b + 1] (9 fields each, n of them).
-local function chooseOne(b, n, est)
-  local bestTier, bestId, bestState, bestHeadroom, bestUsed = nil, nil, nil, -1, 0
-  local bestTokens, bestDayTokens = false, false
+-- A group's candidates, read from ARGV once (starting at ARGV[b + 1], 9 fields each).
+local function candidatesAt(b, n)
+  local list = {}
+  for i = 0, n - 1 do
+    local c = b + i * 9
+    list[#list + 1] = { c = c, id = ARGV[c + 1], tier = tonumber(ARGV[c + 2]) }
+  end
+  return list
+end
+
+-- What does not change between a group's calls: the instance's state and its limits. Read when
+-- the choice first reaches the candidate (a lower tier that serves every call leaves it unread).
+local function load(cand)
+  local c = cand.c
+  local s = instanceState(cand.id, ARGV[c + 3], ARGV[c + 4], ARGV[c + 5])
+  cand.s = s
+  if not s.disabled then
+    cand.rpm, cand.tpm = limitOf(c + 6, s.learned[1]), limitOf(c + 7, s.learned[2])
+    cand.rpd, cand.tpd = limitOf(c + 8, s.learned[3]), limitOf(c + 9, s.learned[4])
+  end
+  return s
+end
+
+-- One call, over its group's candidates (in preference order).
+local function chooseOne(cands, est)
+  local bestTier, best, bestHeadroom, bestUsed = nil, nil, -1, 0
   local earliest = -1
   local blocked = 0
 
-  for i = 0, n - 1 do
-    local c = b + i * 9
-    local id, tier = ARGV[c + 1], tonumber(ARGV[c + 2])
-    if bestTier ~= nil and tier > bestTier then break end
-    local s = instanceState(id, ARGV[c + 3], ARGV[c + 4], ARGV[c + 5])
+  for _, cand in ipairs(cands) do
+    if bestTier ~= nil and cand.tier > bestTier then break end
+    local s = cand.s or load(cand)
     if not s.disabled then
-      local rpm, tpm = limitOf(c + 6, s.learned[1]), limitOf(c + 7, s.learned[2])
-      local rpd, tpd = limitOf(c + 8, s.learned[3]), limitOf(c + 9, s.learned[4])
+      local id = cand.id
       local freeAt = now + s.limitedFor
       -- The minute window counts calls always (it spreads load and teaches limits); tokens only
       -- where a token limit is known. The day window is read only where a daily limit is known;
       -- it is still written and trimmed for the chosen instance (usage, learning a daily limit).
-      local hm, fm, used = windowState(s, 'm', id, rpm, tpm, est)
+      local hm, fm, used = windowState(s, 'm', id, cand.rpm, cand.tpm, est)
       local hd, fd = 1, now
-      if rpd > 0 or tpd > 0 then hd, fd = windowState(s, 'd', id, rpd, tpd, est) end
+      if cand.rpd > 0 or cand.tpd > 0 then hd, fd = windowState(s, 'd', id, cand.rpd, cand.tpd, est) end
       if hm >= 0 and hd >= 0 then
         freeAt = math.max(freeAt, fm, fd, remainingFreeAt(s, est))
         if freeAt <= now then
           local headroom = math.min(hm, hd)
           -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
           if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
-            bestTier, bestId, bestState, bestHeadroom, bestUsed = tier, id, s, headroom, used
-            bestTokens, bestDayTokens = tpm > 0, tpd > 0
+            bestTier, best, bestHeadroom, bestUsed = cand.tier, cand, headroom, used
           end
         else
           blocked = blocked + 1
@@ -207,7 +225,7 @@ local function chooseOne(b, n, est)
     end
   end
 
-  if bestId == nil then
+  if best == nil then
     out[#out + 1] = 0
     out[#out + 1] = earliest
     out[#out + 1] = blocked
@@ -216,21 +234,21 @@ local function chooseOne(b, n, est)
   end
   -- The day window is trimmed with the first read of it (windowOf), whether or not a daily limit
   -- is known: that keeps it bounded for instances whose daily limit is unknown.
-  reserve(bestState, 'm', bestId, est, bestTokens)
-  reserve(bestState, 'd', bestId, est, bestDayTokens)
+  reserve(best.s, 'm', best.id, est, best.tpm > 0)
+  reserve(best.s, 'd', best.id, est, best.tpd > 0)
   out[#out + 1] = 1
-  out[#out + 1] = bestId
+  out[#out + 1] = best.id
   out[#out + 1] = math.floor(bestHeadroom * 1000)
-  out[#out + 1] = (bestTokens or bestDayTokens) and 1 or 0
+  out[#out + 1] = (best.tpm > 0 or best.tpd > 0) and 1 or 0
 end
 
 local at = 6
 for _ = 1, groups do
   local n = tonumber(ARGV[at])
-  local b = at
+  local cands = candidatesAt(at, n)
   at = at + 1 + n * 9
   local r = tonumber(ARGV[at])
-  for j = 1, r do chooseOne(b, n, tonumber(ARGV[at + j])) end
+  for j = 1, r do chooseOne(cands, tonumber(ARGV[at + j])) end
   at = at + 1 + r
 end
 writeEntries()
