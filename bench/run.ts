@@ -26,7 +26,10 @@ const summary = {
   at: new Date().toISOString(),
   command: quick ? 'BENCH_QUICK=1 npm run bench' : 'npm run bench',
   machine: machine(),
-  throughput: await step('throughput', () => benchThroughput(quick ? 2000 : 10_000, 50, quick ? 1 : 3)),
+  throughput: await step('throughput', () => benchThroughput(quick ? 2000 : 5000, 50, quick ? 1 : 9)),
+  throughputHighConcurrency: await step('throughput, concurrency 200', () =>
+    benchThroughput(quick ? 2000 : 5000, 200, quick ? 1 : 9),
+  ),
   choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),

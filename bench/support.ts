@@ -17,7 +17,7 @@ export function machine() {
   };
 }
 
-const PLAN = JSON.stringify({
+export const INSTANT_PLAN = JSON.stringify({
   summary: 'A focused day.',
   items: [
     { start: '09:00', end: '10:30', task: 'Write the report', priority: 'high' },
@@ -33,7 +33,7 @@ export const instantAdapter: ProviderAdapter = {
       kind: 'ok',
       status: 200,
       headers: {},
-      content: PLAN,
+      content: INSTANT_PLAN,
       usage: { promptTokens: 100, completionTokens: 60, totalTokens: 160 },
       latencyMs: 0,
     };
