@@ -1,18 +1,12 @@
-import {
-  type BatchItem,
-  type BatchOptions,
-  batchEntry,
-  createBatchRecord,
-  type JobData,
-} from '@spillway/core';
-import type { FlowJob, JobsOptions } from 'bullmq';
+import { type BatchItem, type BatchOptions, batchEntry, createBatchRecord } from '@spillway/core';
+import type { FlowJob } from 'bullmq';
 import type { ApiContext } from '../app.js';
 import { newJobId } from '../job-ids.js';
-import { pinnedCoachingModel, requestedCoachingPolicy } from '../routes/coaching-policy.js';
-import { jobOptions } from '../routes/job-options.js';
+import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
+import { deadlineAt, jobOptions } from '../routes/job-options.js';
+import { type CommonJobData, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
 import { batchItemPriority } from './priority.js';
 
-const DEFAULT_DEADLINE_SECONDS = 86_400;
 /** Jobs per addBulk call: one round trip each, without one giant MULTI. */
 const CHUNK = 1000;
 
@@ -25,11 +19,7 @@ export interface NewBatchJobs {
   backlog: number;
 }
 
-interface Single {
-  name: 'plan';
-  data: JobData;
-  opts: JobsOptions;
-}
+type Single = Extract<PlanJobs, { kind: 'single' }>;
 
 /**
  * Writes the batch record and enqueues one plan job per item (a coaching flow for items with
@@ -44,53 +34,31 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
   batch.items.forEach((item, index) => {
     const id = newJobId(ctx.clock);
     ids.push(id);
-    const opts: JobsOptions = { ...jobOptions, jobId: id, priority: batchItemPriority(batch.backlog, index) };
-    const common = {
+    const opts = { ...jobOptions, jobId: id, priority: batchItemPriority(batch.backlog, index) };
+    const common: CommonJobData = {
       tenant: batch.tenant,
       createdAt: now,
-      deadlineAt: now + (item.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
+      deadlineAt: deadlineAt(now, item.deadlineSeconds),
       batchId: batch.batchId,
       customId: item.customId,
       ...(item.model ? { model: item.model, fallback: item.fallback } : {}),
       ...(item.callbackUrl ? { callbackUrl: item.callbackUrl } : {}),
       ...(item.metadata ? { metadata: item.metadata } : {}),
     };
-    const plan: JobData = {
-      ...common,
-      kind: 'plan',
-      plan: { description: item.description, date: item.date },
-    };
-    const coaching = requestedCoachingPolicy(
-      item.coaching ?? batch.options.coaching,
-      ctx.coachingDefaults,
-      ctx.models,
-    );
-    if (!coaching) {
-      singles.push({ name: 'plan', data: plan, opts });
-      return;
-    }
-    // As POST /v1/plans: coaching is the flow's parent and runs once its plan child completes.
-    const coachingId = newJobId(ctx.clock);
-    plan.coachingJobId = coachingId;
-    flows.push({
-      name: 'coaching',
+    const jobs = planJobs({
       queueName: ctx.queue.name,
-      data: {
-        ...common,
-        kind: 'coaching',
-        model: pinnedCoachingModel(undefined, coaching),
-        coaching: { planJobId: id, policy: coaching },
-      } satisfies JobData,
-      opts: { ...opts, jobId: coachingId },
-      children: [
-        {
-          name: 'plan',
-          queueName: ctx.queue.name,
-          data: plan,
-          opts: { ...opts, failParentOnFailure: true },
-        },
-      ],
+      common,
+      plan: { description: item.description, date: item.date },
+      coaching: requestedCoachingPolicy(
+        item.coaching ?? batch.options.coaching,
+        ctx.coachingDefaults,
+        ctx.models,
+      ),
+      opts,
+      newJobId: () => newJobId(ctx.clock),
     });
+    if (jobs.kind === 'single') singles.push(jobs);
+    else flows.push(jobs.flow);
   });
 
   // The record first: a worker that finishes the first job at once must find the batch to count it.

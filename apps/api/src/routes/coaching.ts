@@ -12,9 +12,7 @@ import { findJob, viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
-import { jobOptions } from './job-options.js';
-
-const DEFAULT_DEADLINE_SECONDS = 86_400;
+import { deadlineAt, jobOptions } from './job-options.js';
 
 /**
  * POST /v1/coaching: coaching for a plan job's result (`planJobId`, the tenant's own; a plan still
@@ -56,7 +54,7 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
       kind: 'coaching',
       tenant: request.tenant,
       createdAt: now,
-      deadlineAt: now + (body.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
+      deadlineAt: deadlineAt(now, body.deadlineSeconds),
       ...(model ? { model, fallback: body.fallback } : {}),
       ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),

@@ -1,4 +1,4 @@
-import { type JobData, PlanRequestSchema } from '@spillway/core';
+import { PlanRequestSchema } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
@@ -6,10 +6,9 @@ import { newJobId } from '../job-ids.js';
 import { viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
-import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
-import { jobOptions } from './job-options.js';
-
-const DEFAULT_DEADLINE_SECONDS = 86_400;
+import { requestedCoachingPolicy } from './coaching-policy.js';
+import { deadlineAt, jobOptions } from './job-options.js';
+import { type CommonJobData, planJobs } from './plan-jobs.js';
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/plans', async (request, reply) => {
@@ -23,47 +22,24 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
-    const common = {
+    const common: CommonJobData = {
       tenant: request.tenant,
       createdAt: now,
-      deadlineAt: now + (body.deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000,
+      deadlineAt: deadlineAt(now, body.deadlineSeconds),
       ...(body.model ? { model: body.model, fallback: body.fallback } : {}),
       ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
       ...(body.metadata ? { metadata: body.metadata } : {}),
     };
-    const plan: JobData = {
-      ...common,
-      kind: 'plan',
+    const jobs = planJobs({
+      queueName: ctx.queue.name,
+      common,
       plan: { description: body.description, date: body.date },
-    };
-
-    if (!coaching) {
-      await ctx.queue.add('plan', plan, { ...jobOptions, jobId: id });
-    } else {
-      // One atomic flow: coaching is the parent and runs only once its plan child completes;
-      // a failed plan fails the coaching job with the reason, instead of leaving it hanging.
-      const coachingId = newJobId(ctx.clock);
-      plan.coachingJobId = coachingId;
-      await ctx.flows.add({
-        name: 'coaching',
-        queueName: ctx.queue.name,
-        data: {
-          ...common,
-          kind: 'coaching',
-          model: pinnedCoachingModel(undefined, coaching),
-          coaching: { planJobId: id, policy: coaching },
-        } satisfies JobData,
-        opts: { ...jobOptions, jobId: coachingId },
-        children: [
-          {
-            name: 'plan',
-            queueName: ctx.queue.name,
-            data: plan,
-            opts: { ...jobOptions, jobId: id, failParentOnFailure: true },
-          },
-        ],
-      });
-    }
+      coaching,
+      opts: { ...jobOptions, jobId: id },
+      newJobId: () => newJobId(ctx.clock),
+    });
+    if (jobs.kind === 'single') await ctx.queue.add(jobs.name, jobs.data, jobs.opts);
+    else await ctx.flows.add(jobs.flow);
     const job = await ctx.queue.getJob(id);
     const view = await viewOf(ctx, job!);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);

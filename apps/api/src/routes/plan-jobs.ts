@@ -1,0 +1,54 @@
+import type { CoachingPolicy, JobData } from '@spillway/core';
+import type { FlowJob, JobsOptions } from 'bullmq';
+import { pinnedCoachingModel } from './coaching-policy.js';
+
+/** What a plan job and its coaching job (if any) carry alike. */
+export type CommonJobData = Omit<JobData, 'kind' | 'plan' | 'coaching' | 'coachingJobId'>;
+
+export interface PlanJobsInput {
+  queueName: string;
+  common: CommonJobData;
+  plan: NonNullable<JobData['plan']>;
+  coaching: CoachingPolicy | null;
+  /** The plan job's options, its jobId included; the coaching job gets the same, with its own id. */
+  opts: JobsOptions & { jobId: string };
+  newJobId: () => string;
+}
+
+export type PlanJobs =
+  | { kind: 'single'; name: 'plan'; data: JobData; opts: JobsOptions }
+  | { kind: 'flow'; flow: FlowJob };
+
+/**
+ * The jobs one plan request becomes (POST /v1/plans, or one batch item): a plan job; or, with
+ * coaching, one atomic flow whose parent is the coaching job, run only once its plan child
+ * completes. A failed plan fails the coaching job with the reason instead of leaving it hanging.
+ */
+export function planJobs(input: PlanJobsInput): PlanJobs {
+  const plan: JobData = { ...input.common, kind: 'plan', plan: input.plan };
+  if (!input.coaching) return { kind: 'single', name: 'plan', data: plan, opts: input.opts };
+  const coachingId = input.newJobId();
+  plan.coachingJobId = coachingId;
+  return {
+    kind: 'flow',
+    flow: {
+      name: 'coaching',
+      queueName: input.queueName,
+      data: {
+        ...input.common,
+        kind: 'coaching',
+        model: pinnedCoachingModel(undefined, input.coaching),
+        coaching: { planJobId: input.opts.jobId, policy: input.coaching },
+      } satisfies JobData,
+      opts: { ...input.opts, jobId: coachingId },
+      children: [
+        {
+          name: 'plan',
+          queueName: input.queueName,
+          data: plan,
+          opts: { ...input.opts, failParentOnFailure: true },
+        },
+      ],
+    },
+  };
+}
