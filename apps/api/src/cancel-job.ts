@@ -1,8 +1,4 @@
 import {
-  CANCEL_MARK_TTL_SECONDS,
-  type CancelMark,
-  cancelledView,
-  cancelMarkKey,
   type JobData,
   type JobResult,
   type JobView,
@@ -13,6 +9,7 @@ import { Job } from 'bullmq';
 import type { ApiContext } from './app.js';
 import { ApiError } from './errors.js';
 import { findJob, loadView, viewOf } from './job-views.js';
+import { withdrawJobs } from './withdraw-jobs.js';
 
 export interface CancelOutcome {
   view: JobView;
@@ -41,34 +38,8 @@ export async function cancelJob(ctx: ApiContext, tenant: string, id: string): Pr
 
   const family = await unfinishedFamily(ctx, job);
   const at = ctx.clock();
-  const ids = new Set(family.map((member) => member.id!));
-  const finalViews = new Map<string, JobView>();
-  for (const member of family) {
-    const final = cancelledView(await viewOf(ctx, member), at);
-    if (final.coaching && ids.has(final.coaching.jobId)) {
-      final.coaching = { ...final.coaching, status: 'cancelled' };
-    }
-    finalViews.set(member.id!, final);
-  }
-  // Marks first: from here on a worker that picks any of these jobs up fails it as cancelled.
-  await Promise.all(
-    family.map((member) => {
-      const mark: CancelMark = { tenant, at, view: finalViews.get(member.id!) };
-      return ctx.redis.set(
-        cancelMarkKey(ctx.prefix, member.id!),
-        JSON.stringify(mark),
-        'EX',
-        CANCEL_MARK_TTL_SECONDS,
-      );
-    }),
-  );
-
-  // The root is the coaching parent when there is one: removing it takes its plan child along.
-  const [root] = family;
-  try {
-    await root!.remove({ removeChildren: family.length > 1 });
-  } catch (err) {
-    if (!isLockedError(err)) throw err;
+  const { views: finalViews, removed } = await withdrawJobs(ctx, tenant, family, at);
+  if (!removed) {
     // A worker holds one of them: it sees the mark and stops. Settled once every one has ended.
     const current = await Promise.all(family.map((member) => loadView(ctx, tenant, member.id!)));
     const view = current[family.findIndex((member) => member.id === id)] ?? finalViews.get(id)!;
@@ -97,8 +68,4 @@ async function unfinishedFamily(ctx: ApiContext, job: AnyJob): Promise<AnyJob[]>
   }
   const states = await Promise.all(family.map((member) => member.getState()));
   return family.filter((_, index) => states[index] !== 'completed' && states[index] !== 'failed');
-}
-
-function isLockedError(err: unknown): boolean {
-  return err instanceof Error && /locked/i.test(err.message);
 }

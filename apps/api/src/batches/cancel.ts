@@ -1,12 +1,7 @@
 import {
   type BatchRecord,
-  CANCEL_MARK_TTL_SECONDS,
-  type CancelMark,
-  cancelledView,
-  cancelMarkKey,
   type JobData,
   type JobResult,
-  type JobView,
   markBatchCancelled,
   parseBatchEntry,
   readBatch,
@@ -15,7 +10,7 @@ import {
 } from '@spillway/core';
 import { Job } from 'bullmq';
 import type { ApiContext } from '../app.js';
-import { viewOf } from '../job-views.js';
+import { withdrawJobs } from '../withdraw-jobs.js';
 import { RESULTS_PAGE } from './results.js';
 
 type AnyJob = Job<JobData, JobResult>;
@@ -66,30 +61,6 @@ async function cancelItem(ctx: ApiContext, tenant: string, planId: string, at: n
   else if (planState === 'completed' && coaching && NOT_STARTED.has(coachingState ?? '')) doomed = [coaching];
   else return false;
 
-  const views = await Promise.all(
-    doomed.map(async (job) => cancelledView(await viewOf(ctx, job, false), at)),
-  );
-  for (const view of views) {
-    if (view.coaching && doomed.some((job) => job.id === view.coaching!.jobId)) {
-      view.coaching = { ...view.coaching, status: 'cancelled' };
-    }
-  }
-  await Promise.all(doomed.map((job, index) => writeMark(ctx, job.id!, { tenant, at, view: views[index]! })));
-  try {
-    // The first is the root: a coaching parent takes its unstarted plan child along.
-    await doomed[0]!.remove({ removeChildren: doomed.length > 1 });
-    return true;
-  } catch (err) {
-    // A worker took it in the meantime: it sees the mark, ends the job as cancelled and counts it.
-    if (err instanceof Error && /locked/i.test(err.message)) return false;
-    throw err;
-  }
-}
-
-async function writeMark(
-  ctx: ApiContext,
-  jobId: string,
-  mark: CancelMark & { view: JobView },
-): Promise<void> {
-  await ctx.redis.set(cancelMarkKey(ctx.prefix, jobId), JSON.stringify(mark), 'EX', CANCEL_MARK_TTL_SECONDS);
+  const { removed } = await withdrawJobs(ctx, tenant, doomed, at, { withCoaching: false });
+  return removed;
 }
