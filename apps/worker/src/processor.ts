@@ -72,8 +72,7 @@ function createRun(deps: ProcessorDeps) {
     // Attempts that leave the job running are written at once, so its view shows them; the
     // successful one comes back from dispatch and is written with the result (one round trip less).
     const record = async (attempt: Attempt) => {
-      delete progress.waitingUntil;
-      progress.attempts = [...progress.attempts, attempt];
+      addAttempt(progress, attempt);
       await job.updateProgress(progress);
     };
     // Before the deadline check: a coaching job past its deadline says whether its plan was the reason.
@@ -125,8 +124,7 @@ function createRun(deps: ProcessorDeps) {
         onWaiting,
       });
       if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
-      delete progress.waitingUntil;
-      progress.attempts = [...progress.attempts, outcome.attempt];
+      addAttempt(progress, outcome.attempt);
 
       const parsed = parseAnswer(outcome.content, task.schema);
       if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
@@ -156,6 +154,12 @@ function createRun(deps: ProcessorDeps) {
       anchor = outcome.instance;
     }
   }
+}
+
+/** A provider call made: the job is no longer waiting for a slot. */
+function addAttempt(progress: JobProgress, attempt: Attempt): void {
+  delete progress.waitingUntil;
+  progress.attempts = [...progress.attempts, attempt];
 }
 
 /**

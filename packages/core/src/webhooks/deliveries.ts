@@ -33,6 +33,23 @@ export function webhookDeliveriesKey(prefix: string, subjectId: string): string 
   return `${hashTaggedPrefix(prefix)}:webhook:deliveries:${subjectId}`;
 }
 
+/**
+ * Records a queued webhook once, with its place in the subject's order: Redis keeps no order among
+ * a hash's fields once its values outgrow the compact encoding, so the order in which webhooks were
+ * queued is a number beside each record.
+ *
+ * KEYS[1] the subject's deliveries hash
+ * ARGV[1] webhook id, ARGV[2] pending record (JSON), ARGV[3] retention (s)
+ */
+const RECORD_QUEUED = 'spillwayWebhook_recordQueued';
+const RECORD_QUEUED_LUA = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  local sequence = redis.call('HINCRBY', KEYS[1], '${SEQUENCE_FIELD}', 1)
+  redis.call('HSET', KEYS[1], '${ORDER_FIELD}' .. ARGV[1], sequence)
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+`;
+
 /** Marks a delivery pending when it is queued; a duplicate enqueue keeps whatever is recorded. */
 export async function recordDeliveryQueued(
   redis: RedisClient,
@@ -41,18 +58,19 @@ export async function recordDeliveryQueued(
   webhookId: string,
   delivery: { type: WebhookEventType; url: string },
 ): Promise<void> {
-  const key = webhookDeliveriesKey(prefix, subjectId);
   const pending: WebhookDelivery = { ...delivery, status: 'pending', attempts: 0 };
-  const replies = await redis
-    .multi()
-    .hsetnx(key, webhookId, JSON.stringify(pending))
-    .hincrby(key, SEQUENCE_FIELD, 1)
-    .expire(key, DELIVERY_RETENTION_SECONDS)
-    .exec();
-  // Redis keeps no order among a hash's fields once its values outgrow the compact encoding, so
-  // the order in which webhooks were queued is kept as a number beside each record.
-  const [created, sequence] = (replies ?? []).map(([, value]) => value);
-  if (created === 1) await redis.hset(key, `${ORDER_FIELD}${webhookId}`, String(sequence));
+  if (!(RECORD_QUEUED in redis))
+    redis.defineCommand(RECORD_QUEUED, { numberOfKeys: 1, lua: RECORD_QUEUED_LUA });
+  const recordQueued = (redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+    RECORD_QUEUED
+  ]!;
+  await recordQueued.call(
+    redis,
+    webhookDeliveriesKey(prefix, subjectId),
+    webhookId,
+    JSON.stringify(pending),
+    DELIVERY_RETENTION_SECONDS,
+  );
 }
 
 /** Overwrites the record after an attempt: the attempt count and outcome come from the sender. */

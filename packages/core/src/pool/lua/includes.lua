@@ -72,13 +72,15 @@ local function addToEntry(key, entry, by)
 end
 
 -- Takes one reserved call out of a window (and its tokens off the sum, where they were counted).
--- Returns the moment its entry was dated, or nil if the entry had already left the window.
+-- Returns whether it was still in the window, and whether its tokens were counted there.
 local function takeOut(wkey, nkey, tkey, entry, tokens)
-  local at = rcall('ZSCORE', wkey, entry)
-  if not at or (tonumber(rcall('HGET', nkey, entry)) or 0) <= 0 then return nil end
+  if not rcall('ZSCORE', wkey, entry) or (tonumber(rcall('HGET', nkey, entry)) or 0) <= 0 then
+    return false, false
+  end
   if addToEntry(nkey, entry, -1) <= 0 then rcall('ZREM', wkey, entry) end
-  if rcall('HEXISTS', tkey, entry) == 1 then addToEntry(tkey, entry, -tokens) end
-  return tonumber(at)
+  local counted = rcall('HEXISTS', tkey, entry) == 1
+  if counted then addToEntry(tkey, entry, -tokens) end
+  return true, counted
 end
 
 -- Takes a reservation out of both windows (and its tokens off their sums). Returns how many

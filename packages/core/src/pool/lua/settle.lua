@@ -27,10 +27,11 @@ local function settleOne(now, id, resId, actual, h, b)
   local moved = callId .. '@' .. id
   for _, unit in ipairs({ 'm', 'd' }) do
     local wkey, nkey, tkey = windowKeys(root, unit, id)
-    local hadTokens = entry and rcall('HEXISTS', tkey, entry) == 1
     -- Out of its reservation's entry (unless that has left the window already) into one dated
     -- at the answer, with the tokens it actually used where tokens are budgeted.
-    if entry and takeOut(wkey, nkey, tkey, entry, reserved) then
+    local inWindow, hadTokens = false, false
+    if entry then inWindow, hadTokens = takeOut(wkey, nkey, tkey, entry, reserved) end
+    if inWindow then
       local latest = tonumber(rcall('ZSCORE', wkey, moved) or '0')
       rcall('ZADD', wkey, math.max(latest, now), moved)
       addToEntry(nkey, moved, 1)
