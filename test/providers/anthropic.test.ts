@@ -1,28 +1,17 @@
 import { createAnthropicAdapter, type ProviderAnswer, parseOutcome } from '@spillway/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRecordedAnswer } from '../signals/recorded-answers.js';
 import {
   replay,
   resetConnection,
+  serverPerTest,
   silent,
   stallAfterHeaders,
-  startServer,
   type TestServer,
 } from './replay-server.js';
 import { API_KEY, chatRequest, steppingClock, testInstance } from './test-instances.js';
 
-let servers: TestServer[] = [];
-
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-});
+const serve = serverPerTest();
 
 function adapter(timeoutMs = 2_000) {
   return createAnthropicAdapter({ fetch: globalThis.fetch, timeoutMs, now: steppingClock(5_000, 300) });

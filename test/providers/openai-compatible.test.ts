@@ -1,28 +1,17 @@
 import { createOpenAiCompatibleAdapter, type ProviderAnswer, parseOutcome, Secret } from '@spillway/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadRecordedAnswer, recordedAnswerNames } from '../signals/recorded-answers.js';
 import {
   replay,
   resetConnection,
+  serverPerTest,
   silent,
   stallAfterHeaders,
   startServer,
-  type TestServer,
 } from './replay-server.js';
 import { API_KEY, chatRequest, steppingClock, testInstance } from './test-instances.js';
 
-let servers: TestServer[] = [];
-
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-  const server = await startServer(handler);
-  servers.push(server);
-  return server;
-}
-
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-});
+const serve = serverPerTest();
 
 function adapter(timeoutMs = 2_000) {
   return createOpenAiCompatibleAdapter({

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import type { RecordedAnswer } from '../signals/recorded-answers.js';
 
 export interface ReceivedRequest {
@@ -82,5 +83,19 @@ export async function startServer(handler: Handler): Promise<TestServer> {
         server.close((error) => (error ? reject(error) : resolve())),
       );
     },
+  };
+}
+
+/** A `serve` whose servers all close after each test (call it at the top of a test file). */
+export function serverPerTest(): (handler: Handler) => Promise<TestServer> {
+  let servers: TestServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    servers = [];
+  });
+  return async (handler) => {
+    const server = await startServer(handler);
+    servers.push(server);
+    return server;
   };
 }
