@@ -147,7 +147,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     async close() {
       stopping.abort();
       await worker.close();
-      await pool.close();
       await batches.drain();
       await coachingParents.drain();
       await webhooks?.close();

@@ -4,7 +4,6 @@ import type { Limits } from '../catalog/types.js';
 import { poolKeys } from '../keys.js';
 import type { RedisClient } from '../redis.js';
 import type { LimitScope, LimitWindow } from '../signals/outcome.js';
-import { type AheadPolicy, RESERVE_AHEAD, type Reserved, ReservedAhead } from './ahead.js';
 import type { Candidate } from './candidates.js';
 import { definePoolCommands, type PoolCommands } from './scripts.js';
 
@@ -61,8 +60,6 @@ export interface PoolDeps {
    * Production keeps 60 s; tests shorten it so a minute of traffic takes seconds.
    */
   minuteWindow?: { ms: number; guardMs: number };
-  /** Reserving ahead under load (see ahead.ts); false turns it off. */
-  reserveAhead?: AheadPolicy | false;
 }
 
 export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
@@ -71,7 +68,6 @@ export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
 const MAX_CHOICES_PER_CALL = 200;
 
 interface PendingChoice {
-  key: string;
   candidates: readonly Candidate[];
   tokens: number;
   resolve: (choice: Choice) => void;
@@ -93,7 +89,7 @@ function candidatesKey(candidates: readonly Candidate[]): string {
 }
 
 function toChoice(
-  pending: Pick<PendingChoice, 'candidates' | 'tokens'>,
+  pending: PendingChoice,
   callId: string,
   now: number,
   reply: Array<string | number>,
@@ -130,9 +126,6 @@ export class Pool {
   #pendingChoices: PendingChoice[] = [];
   #pendingSettlements: Array<Array<string | number>> = [];
   #settlementsFlushed: Promise<void> | undefined;
-  readonly #ahead: ReservedAhead | undefined;
-  #pendingReleases: Array<string> = [];
-  #lastRelease: Promise<void> = Promise.resolve();
 
   constructor(deps: PoolDeps) {
     this.#window = deps.minuteWindow ?? MINUTE_WINDOW;
@@ -140,28 +133,18 @@ export class Pool {
     this.#commands = definePoolCommands(deps.redis);
     this.#root = poolKeys(deps.prefix).root;
     this.#clock = deps.clock ?? Date.now;
-    if (deps.reserveAhead !== false) {
-      this.#ahead = new ReservedAhead(deps.reserveAhead ?? RESERVE_AHEAD, this.#clock, (unused) =>
-        this.#releaseLater(unused),
-      );
-    }
   }
 
   /**
    * Chooses an instance for one call and reserves it. The choices asked for in the same turn of
    * the event loop go to Redis together, as one script call (see lua/choose.lua): under load a
-   * worker pays one round trip and one script run for many jobs, not one each. Under steady load
-   * on instances without known limits, most choices are served from reservations made ahead in
-   * an earlier script call (see ahead.ts), with no round trip at all.
+   * worker pays one round trip and one script run for many jobs, not one each.
    */
   choose(candidates: readonly Candidate[], estimatedTokens: number): Promise<Choice> {
     if (candidates.length === 0) return Promise.resolve({ kind: 'wait', until: null, blocked: 0 });
-    const key = candidatesKey(candidates);
-    const tokens = Math.max(0, Math.ceil(estimatedTokens));
-    const held = this.#ahead?.take(key, candidates, this.#clock(), tokens);
-    if (held) return Promise.resolve(held);
     return new Promise<Choice>((resolve, reject) => {
-      this.#pendingChoices.push({ key, candidates, tokens, resolve, reject });
+      const tokens = Math.max(0, Math.ceil(estimatedTokens));
+      this.#pendingChoices.push({ candidates, tokens, resolve, reject });
       if (this.#pendingChoices.length === 1) setImmediate(() => this.#flushChoices());
     });
   }
@@ -176,48 +159,40 @@ export class Pool {
   #chooseTogether(batch: PendingChoice[]): void {
     // Calls with the same candidate list (the common case: jobs routed alike) share one group,
     // so the list is sent once.
-    const groups = new Map<string, { asked: PendingChoice[]; ahead: number }>();
+    const groups = new Map<string, PendingChoice[]>();
     for (const pending of batch) {
-      const group = groups.get(pending.key);
-      if (group) group.asked.push(pending);
-      else groups.set(pending.key, { asked: [pending], ahead: 0 });
+      const key = candidatesKey(pending.candidates);
+      const group = groups.get(key);
+      if (group) group.push(pending);
+      else groups.set(key, [pending]);
     }
-    let room = MAX_CHOICES_PER_CALL - batch.length;
+    const ordered: PendingChoice[] = [];
     const now = this.#clock();
     const callId = randomUUID();
     const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, callId, groups.size];
-    for (const [key, group] of groups) {
-      const { candidates, tokens } = group.asked[0]!;
+    for (const group of groups.values()) {
+      const candidates = group[0]!.candidates;
       args.push(candidates.length);
       for (const { instance, tier } of candidates) {
         const l = instance.limits;
         args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
         args.push(l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0);
       }
-      group.ahead = Math.min(room, this.#ahead?.wanted(key) ?? 0);
-      room -= group.ahead;
-      args.push(group.asked.length + group.ahead);
-      for (const pending of group.asked) args.push(pending.tokens);
-      for (let i = 0; i < group.ahead; i++) args.push(tokens);
+      args.push(group.length);
+      for (const pending of group) {
+        args.push(pending.tokens);
+        ordered.push(pending);
+      }
     }
     this.#commands.choose(this.#root, ...args).then(
       (reply) => {
         const values = reply as Array<string | number>;
-        let at = 0;
-        for (const [key, { asked, ahead }] of groups) {
-          const chosen = asked.map((pending) => {
-            const choice = toChoice(pending, callId, now, values, at);
-            at += 4;
-            return choice;
-          });
-          const made: Choice[] = [];
-          for (let i = 0; i < ahead; i++, at += 4) made.push(toChoice(asked[0]!, callId, now, values, at));
-          if (ahead > 0) this.#ahead?.keep(key, made, chosen);
-          for (let i = 0; i < asked.length; i++) asked[i]!.resolve(chosen[i]!);
-        }
+        ordered.forEach((pending, index) => {
+          pending.resolve(toChoice(pending, callId, now, values, index * 4));
+        });
       },
       (err: unknown) => {
-        for (const { asked } of groups.values()) for (const pending of asked) pending.reject(err);
+        for (const pending of ordered) pending.reject(err);
       },
     );
   }
@@ -299,10 +274,6 @@ export class Pool {
     const payload = JSON.stringify({ reason: notice.reason, window: notice.window, until: now + ttl });
     const unit = notice.window === 'minute' ? 'm' : notice.window === 'day' ? 'd' : '';
     const configured = unit === 'm' ? instance.limits.rpm : unit === 'd' ? instance.limits.rpd : undefined;
-    // What this process held on the limited scope goes back first: the limit script learns the
-    // window's limit from the calls counted in it, and held reservations are not calls.
-    this.#ahead?.drop((other) => limitSuffix(other, notice.scope) === limitSuffix(instance, notice.scope));
-    void this.#sendReleases();
     const remaining = await this.#commands.limit(
       this.#root,
       now,
@@ -323,40 +294,9 @@ export class Pool {
     await this.#commands.release(this.#root, instance.id, reservationId);
   }
 
-  /**
-   * Gives back reservations made ahead and not used, together with the others given back in the
-   * same turn. Nobody waits on it, and a failure costs little: a reservation not given back only
-   * holds its place until the window slides past it.
-   */
-  #releaseLater(unused: readonly Reserved[]): void {
-    if (unused.length === 0) return;
-    const idle = this.#pendingReleases.length === 0;
-    for (const r of unused) this.#pendingReleases.push(r.instance.id, r.reservationId);
-    if (idle) setImmediate(() => void this.#sendReleases());
-  }
-
-  /** Sends what is waiting to be given back now (commands on one connection run in order). */
-  #sendReleases(): Promise<void> {
-    const pairs = this.#pendingReleases.splice(0);
-    if (pairs.length > 0) {
-      this.#lastRelease = this.#commands.release(this.#root, ...pairs).then(
-        () => undefined,
-        () => undefined,
-      );
-    }
-    return this.#lastRelease;
-  }
-
-  /** Gives back what is held ahead; call before closing the connection. */
-  async close(): Promise<void> {
-    this.#ahead?.drain();
-    await this.#sendReleases();
-  }
-
   /** Billing or zero quota: the instance is taken out of the choice until `ttlMs` passes. */
   async disable(instance: Instance, reason: string, ttlMs: number): Promise<void> {
     const until = this.#clock() + ttlMs;
-    this.#ahead?.drop((other) => other.id === instance.id);
     await this.#redis.set(
       `${this.#root}:disabled:${instance.id}`,
       JSON.stringify({ reason, until }),

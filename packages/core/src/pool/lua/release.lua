@@ -1,13 +1,10 @@
 --[[
-  Gives back reservations whose calls never reached the provider's counters (a transport failure
-  before sending, a cancelled job, a reservation made ahead and not used in time).
+  Gives back a reservation whose call never reached the provider's counters (a transport failure
+  before sending, a cancelled job).
 
-  Input:  KEYS[1] pool root; ARGV: pairs of instance id, reservation id (one pair or many)
-  Output: the number of reservations removed
+  Input:  KEYS[1] pool root; ARGV[1] instance id; ARGV[2] reservation id
+  Output: 1 if a reservation was removed, else 0
 ]]
 local root = KEYS[1]
-local removed = 0
-for i = 1, #ARGV, 2 do
-  removed = removed + math.min(dropReservation(root, ARGV[i], ARGV[i + 1]), 1)
-end
-return removed
+local id, resId = ARGV[1], ARGV[2]
+return math.min(dropReservation(root, id, resId), 1)
