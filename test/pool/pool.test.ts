@@ -151,6 +151,44 @@ describe('pool choice and reservation', () => {
     expect(state!.reason).toBe('rpd');
   });
 
+  it('while a sibling is rate limited, probes an instance of unknown limits a few calls at a time', async () => {
+    const unknown = instance('p1', 'm');
+    const limited = instance('p2', 'm');
+    const list = only(unknown, limited);
+    // Nothing limited: a burst all goes out.
+    const free = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
+    expect(free.every((c) => c.kind === 'reserved')).toBe(true);
+    now += 1000;
+    await pool.markLimited(limited, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: 5000,
+      reason: 'rpm',
+    });
+    // Limits are being hit: the instance whose limit nobody knows takes two calls per 100 ms, and the
+    // rest are told to come back then, not sent into a limit that would refuse them all.
+    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
+    expect(burst.filter((c) => c.kind === 'reserved')).toHaveLength(2);
+    const waits = burst.filter((c) => c.kind === 'wait');
+    expect(waits.map((c) => c.kind === 'wait' && c.until)).toEqual([now + 100, now + 100, now + 100]);
+    now += 101;
+    const next = await Promise.all(Array.from({ length: 3 }, () => pool.choose(list, 1)));
+    expect(next.filter((c) => c.kind === 'reserved')).toHaveLength(2);
+  });
+
+  it('a sibling limited for the day does not slow the others (it says nothing about this minute)', async () => {
+    const unknown = instance('p1', 'm');
+    const limited = instance('p2', 'm');
+    await pool.markLimited(limited, {
+      scope: 'instance',
+      window: 'day',
+      retryAfterMs: 10 * MINUTE,
+      reason: 'rpd',
+    });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(only(unknown, limited), 1)));
+    expect(burst.every((c) => c.kind === 'reserved')).toBe(true);
+  });
+
   it('a model-wide limit blocks that model on every credential', async () => {
     const a = instance('p1', 'm', {}, { type: 'groq' });
     const b = instance('p2', 'm', {}, { type: 'groq' });

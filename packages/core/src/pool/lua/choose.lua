@@ -21,6 +21,11 @@
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any known limit). Unknown limits leave headroom at 1.
 
+  Probing: while another candidate of the list is rate limited for a minute or less (limits are
+  being hit right now), an instance with no known limit takes at most PROBE_CALLS calls per
+  PROBE_MS. Without it a burst of jobs moving off the limited instances lands on the unknown ones
+  all at once, and every call beyond their limit is refused before the first refusal teaches it.
+
   What does not change within one call of the script (disabled, limit keys, learned limits,
   provider-reported remaining, the trimmed window sizes) is read once per instance; the calls
   reserved are counted in memory as they are chosen (a later call in the batch sees them) and
@@ -191,8 +196,33 @@ local function load(cand)
   return s
 end
 
+local PROBE_CALLS, PROBE_MS = 2, 100
+
+-- Calls on the instance in the last PROBE_MS: written entries (read once per script call) plus
+-- what this call reserved there so far.
+local function recentCalls(w)
+  if w.recent == nil then
+    w.recent = 0
+    local names = rcall('ZRANGEBYSCORE', w.wkey, now - PROBE_MS, '+inf')
+    if #names > 0 then
+      for _, v in ipairs(rcall('HMGET', w.nkey, unpack(names))) do w.recent = w.recent + (tonumber(v) or 0) end
+    end
+  end
+  return w.recent + w.calls
+end
+
+-- Whether a candidate of the list is limited for about a window or less: limits are being hit now.
+-- (A daily limit hit hours ago says nothing about the other instances this minute.)
+local function limitsBeingHit(cands)
+  for _, cand in ipairs(cands) do
+    local s = cand.s or load(cand)
+    if not s.disabled and s.limitedFor > 0 and s.limitedFor <= WINDOW.m + GUARD.m then return true end
+  end
+  return false
+end
+
 -- One call, over its group's candidates (in preference order).
-local function chooseOne(cands, est)
+local function chooseOne(cands, est, probing)
   local bestTier, best, bestHeadroom, bestUsed = nil, nil, -1, 0
   local earliest = -1
   local blocked = 0
@@ -209,6 +239,8 @@ local function chooseOne(cands, est)
       local hm, fm, used = windowState(s, 'm', id, cand.rpm, cand.tpm, est)
       local hd, fd = 1, now
       if cand.rpd > 0 or cand.tpd > 0 then hd, fd = windowState(s, 'd', id, cand.rpd, cand.tpd, est) end
+      local unknown = cand.rpm == 0 and cand.tpm == 0 and cand.rpd == 0 and cand.tpd == 0
+      if probing and unknown and recentCalls(windowOf(s, 'm', id)) >= PROBE_CALLS then fm = now + PROBE_MS end
       if hm >= 0 and hd >= 0 then
         freeAt = math.max(freeAt, fm, fd, remainingFreeAt(s, est))
         if freeAt <= now then
@@ -248,7 +280,8 @@ for _ = 1, groups do
   local cands = candidatesAt(at, n)
   at = at + 1 + n * 9
   local r = tonumber(ARGV[at])
-  for j = 1, r do chooseOne(cands, tonumber(ARGV[at + j])) end
+  local probing = limitsBeingHit(cands)
+  for j = 1, r do chooseOne(cands, tonumber(ARGV[at + j]), probing) end
   at = at + 1 + r
 end
 writeEntries()
