@@ -4,6 +4,7 @@ import type { benchCapacity } from './capacity.js';
 import type { benchChoiceLatency } from './choice-latency.js';
 import type { machine } from './support.js';
 import type { benchThroughput } from './throughput.js';
+import type { benchThroughputHttp } from './throughput-http.js';
 import type { benchWaiting } from './waiting.js';
 
 type Result<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
@@ -15,6 +16,7 @@ export interface BenchSummary {
   machine: ReturnType<typeof machine>;
   throughput: Result<typeof benchThroughput>;
   throughputHighConcurrency: Result<typeof benchThroughput>;
+  throughputHttp: Result<typeof benchThroughputHttp>;
   choiceLatency: Result<typeof benchChoiceLatency>;
   apiSubmissions: Result<typeof benchApiSubmissions>;
   batchAccept: Result<typeof benchBatchAccept>;
@@ -26,6 +28,7 @@ export interface BenchSummary {
 /** Renders the figures of a bench run as the Markdown block BENCHMARKS.md quotes. */
 export function renderFigures(s: BenchSummary): string {
   const t = s.throughput;
+  const h = s.throughputHttp;
   const c = s.choiceLatency;
   const a = s.apiSubmissions;
   const w = s.waiting;
@@ -38,8 +41,9 @@ export function renderFigures(s: BenchSummary): string {
     '| --- | --- | --- |',
     ...[t, s.throughputHighConcurrency].map(
       (x) =>
-        `| end-to-end throughput, zero-latency provider, concurrency ${x.concurrency}, ${x.jobs} jobs after ${x.warmUpJobs} untimed (median of ${x.rounds} rounds) | Spillway ${x.spillwayJobsPerSecond} jobs/s vs raw BullMQ ${x.rawJobsPerSecond} jobs/s = **${x.ratio}×** (rounds: ${x.roundRatios.join(', ')}); the work with no pool (a bare worker calling the same provider, validating and storing the answer): ${x.floorJobsPerSecond} jobs/s = ${x.floorRatio}× of raw, Spillway = ${x.ofFloor}× of it | ≥ 0.7× |`,
+        `| throughput, provider in process answering at once, concurrency ${x.concurrency}, ${x.jobs} jobs after ${x.warmUpJobs} untimed (median of ${x.rounds} rounds) | Spillway ${x.spillwayJobsPerSecond} jobs/s vs an empty BullMQ worker ${x.rawJobsPerSecond} jobs/s = **${x.ratio}×** (rounds: ${x.roundRatios.join(', ')}); the work with no pool (a bare worker calling the same provider, validating and storing the answer): ${x.floorJobsPerSecond} jobs/s = ${x.floorRatio}× of the empty worker, Spillway = **${x.ofFloor}×** of it | ≥ 0.7× |`,
     ),
+    `| end-to-end throughput over HTTP, zero-latency provider in its own process, concurrency ${h.concurrency}, ${h.jobs} jobs after ${h.warmUpJobs} untimed (median of ${h.rounds} rounds) | Spillway ${h.spillwayJobsPerSecond} jobs/s vs raw BullMQ making the same call ${h.rawJobsPerSecond} jobs/s = **${h.ratio}×** (rounds: ${h.roundRatios.join(', ')}) | ≥ 0.7× |`,
     `| choice + reservation (one Lua call, 10 instances), ${c.calls} calls | p50 ${c.p50Ms} ms, **p99 ${c.p99Ms} ms**, max ${c.maxMs} ms | p99 ≤ 1 ms |`,
     `| POST /v1/plans, ${a.connections} connections, ${a.seconds} s (autocannon) | **${a.spillway.requestsPerSecond}/s, p99 ${a.spillway.p99Ms} ms** (bare Fastify + queue.add: ${a.bareQueueAdd.requestsPerSecond}/s, p99 ${a.bareQueueAdd.p99Ms} ms; ratio ${a.ratio}×) | ≥ 5,000/s, p99 ≤ 20 ms |`,
     `| POST /v1/batches, ${s.batchAccept.items} NDJSON items | accepted in **${s.batchAccept.acceptMs} ms** | ≤ 2 s |`,

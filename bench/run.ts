@@ -11,6 +11,7 @@ import { benchChoiceLatency } from './choice-latency.js';
 import { renderFigures } from './render.js';
 import { machine } from './support.js';
 import { benchThroughput } from './throughput.js';
+import { benchThroughputHttp } from './throughput-http.js';
 import { benchWaiting } from './waiting.js';
 
 const quick = process.env.BENCH_QUICK === '1';
@@ -29,6 +30,9 @@ const summary = {
   throughput: await step('throughput', () => benchThroughput(quick ? 2000 : 5000, 50, quick ? 1 : 9)),
   throughputHighConcurrency: await step('throughput, concurrency 200', () =>
     benchThroughput(quick ? 2000 : 5000, 200, quick ? 1 : 9),
+  ),
+  throughputHttp: await step('throughput over HTTP', () =>
+    benchThroughputHttp(quick ? 2000 : 5000, 50, quick ? 1 : 5),
   ),
   choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import {
+  type ChatRequest,
+  createAdapters,
+  PLAN_SYSTEM_PROMPT,
+  PlanResultShape,
+  planUserPrompt,
+  structuredSchema,
+} from '@spillway/core';
+import { bareWorker, benchInstances, median, round2, spillwayWorker, WARM_UP } from './queue-runs.js';
+
+/**
+ * The zero-latency provider in its own process (a provider never shares the worker's process):
+ * instant-provider.mjs, a fixed OpenAI-compatible answer. (The simulator reads each prompt and
+ * builds an answer: about 1 ms a request, so it, not the client, would be what is measured.)
+ */
+async function startProvider() {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./instant-provider.mjs', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for await (const line of createInterface({ input: child.stdout })) {
+    const url = (JSON.parse(line) as { url?: string }).url;
+    if (url) {
+      return {
+        url,
+        async close() {
+          child.kill('SIGTERM');
+          await once(child, 'exit');
+        },
+      };
+    }
+  }
+  throw new Error('bench: the instant provider did not start');
+}
+
+/**
+ * End to end over real HTTP: both systems call the same zero-latency provider (in its own process)
+ * through the same adapter code and store what it answered. *Raw BullMQ* is a
+ * bare worker that makes the call and stores the answer's text; *Spillway* runs its real worker
+ * (pool, validation, attempts, settlement, cancel watch, metrics). Rounds run the two back to back;
+ * the ratio is the median of the rounds' own ratios.
+ */
+export async function benchThroughputHttp(jobs = 5000, concurrency = 50, rounds = 3) {
+  const provider = await startProvider();
+  try {
+    const instances = benchInstances(provider.url);
+    const adapter = createAdapters()('openai-compatible');
+    const instance = instances[0]!;
+    const request: ChatRequest = {
+      system: PLAN_SYSTEM_PROMPT,
+      user: planUserPrompt({ description: 'Day 1: write the report, email, gym at noon' }),
+      schemaName: 'plan',
+      jsonSchema: structuredSchema(PlanResultShape),
+    };
+    const raw: number[] = [];
+    const ours: number[] = [];
+    const ratios: number[] = [];
+    for (let r = 0; r < rounds; r++) {
+      raw.push(
+        await bareWorker(jobs, concurrency, async () => {
+          const answer = await adapter.call(instance, request, new AbortController().signal);
+          if (answer.kind !== 'ok') throw new Error(`bench: the provider answered ${answer.kind}`);
+          return { content: answer.content };
+        }),
+      );
+      ours.push(await spillwayWorker(jobs, concurrency, { instances, adapterFor: () => adapter }));
+      ratios.push(ours[r]! / raw[r]!);
+    }
+    return {
+      jobs,
+      concurrency,
+      rounds,
+      warmUpJobs: WARM_UP,
+      rawJobsPerSecond: Math.round(median(raw)),
+      spillwayJobsPerSecond: Math.round(median(ours)),
+      ratio: round2(median(ratios)),
+      roundRatios: ratios.map(round2),
+    };
+  } finally {
+    await provider.close();
+  }
+}
