@@ -13,7 +13,7 @@ import {
   loadProviders,
   type ProviderAdapter,
 } from '@spillway/core';
-import { startWorker } from '@spillway/worker';
+import { type RunningWorker, startWorker } from '@spillway/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
@@ -51,29 +51,41 @@ async function fill(queue: Queue, jobs: number) {
 
 /**
  * Starts watching the queue's completed jobs from another process (see completions.mjs); call it
- * before the worker starts. Resolves with the steady-state rate once the run is over, and checks
- * that no job failed.
+ * before the worker starts. `rate()` resolves with the steady-state rate once the run is over, or
+ * rejects as soon as a job fails; `stop()` ends the watcher (always call it).
  */
-async function watchRate(queue: Queue, prefix: string, jobs: number): Promise<() => Promise<number>> {
+async function watchRate(prefix: string, jobs: number) {
   const child = spawn(
     process.execPath,
     [
       fileURLToPath(new URL('./completions.mjs', import.meta.url)),
       REDIS_URL,
-      `${prefix}:${JOBS_QUEUE}:completed`,
+      `${prefix}:${JOBS_QUEUE}`,
       String(WARM_UP),
       String(WARM_UP + jobs),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  if ((await lines.next()).value !== 'ready') throw new Error('bench: the completions watcher did not start');
-  return async () => {
-    const { value } = await lines.next();
-    const { fromAt, toAt } = JSON.parse(String(value)) as { fromAt: number; toAt: number };
-    const { failed = 0 } = await queue.getJobCounts('failed');
-    if (failed > 0) throw new Error(`bench: ${failed} jobs failed`);
-    return jobs / ((toAt - fromAt) / 1000);
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('bench: the completions watcher ended early');
+    return JSON.parse(String(value)) as unknown;
+  };
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+  };
+  if ((await next()) !== 'ready') {
+    stop();
+    throw new Error('bench: the completions watcher did not start');
+  }
+  return {
+    stop,
+    async rate(): Promise<number> {
+      const seen = (await next()) as { fromAt: number; toAt: number } | { failed: number };
+      if ('failed' in seen) throw new Error(`bench: ${seen.failed} jobs failed`);
+      return jobs / ((seen.toAt - seen.fromAt) / 1000);
+    },
   };
 }
 
@@ -85,14 +97,18 @@ export async function bareWorker(
 ): Promise<number> {
   const prefix = hashTaggedPrefix(benchPrefix('raw'));
   const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
-  await fill(queue, WARM_UP + jobs);
-  const rate = await watchRate(queue, prefix, jobs);
-  const worker = new Worker(JOBS_QUEUE, processor, { connection: connection(), prefix, concurrency });
-  const perSecond = await rate();
-  await worker.close();
-  await queue.close();
-  await removeKeys(REDIS_URL, prefix);
-  return perSecond;
+  let worker: Worker | undefined;
+  const watch = await watchRate(prefix, jobs);
+  try {
+    await fill(queue, WARM_UP + jobs);
+    worker = new Worker(JOBS_QUEUE, processor, { connection: connection(), prefix, concurrency });
+    return await watch.rate();
+  } finally {
+    watch.stop();
+    await worker?.close();
+    await queue.close();
+    await removeKeys(REDIS_URL, prefix);
+  }
 }
 
 /** Two instances (models a and b, limits unknown) of one OpenAI-compatible provider at `baseUrl`. */
@@ -118,21 +134,25 @@ export async function spillwayWorker(
   const name = benchPrefix('spill');
   const prefix = hashTaggedPrefix(name);
   const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
-  await fill(queue, WARM_UP + jobs);
-  const rate = await watchRate(queue, prefix, jobs);
-  const worker = await startWorker({
-    redis: { url: REDIS_URL, cluster: false },
-    prefix: name,
-    concurrency,
-    instances: provider.instances,
-    adapterFor: provider.adapterFor,
-    logger: createLogger({ level: 'silent' }),
-  });
-  const perSecond = await rate();
-  await worker.close();
-  await queue.close();
-  await removeKeys(REDIS_URL, name);
-  return perSecond;
+  let worker: RunningWorker | undefined;
+  const watch = await watchRate(prefix, jobs);
+  try {
+    await fill(queue, WARM_UP + jobs);
+    worker = await startWorker({
+      redis: { url: REDIS_URL, cluster: false },
+      prefix: name,
+      concurrency,
+      instances: provider.instances,
+      adapterFor: provider.adapterFor,
+      logger: createLogger({ level: 'silent' }),
+    });
+    return await watch.rate();
+  } finally {
+    watch.stop();
+    await worker?.close();
+    await queue.close();
+    await removeKeys(REDIS_URL, name);
+  }
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -168,12 +168,52 @@ describe('pool choice and reservation', () => {
     // Limits are being hit: the instance whose limit nobody knows takes two calls per 100 ms, and the
     // rest are told to come back then, not sent into a limit that would refuse them all.
     const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
-    expect(burst.filter((c) => c.kind === 'reserved')).toHaveLength(2);
+    expect(burst.map((c) => c.kind === 'reserved' && c.instance.id).filter(Boolean)).toEqual([
+      'p1/m',
+      'p1/m',
+    ]);
     const waits = burst.filter((c) => c.kind === 'wait');
     expect(waits.map((c) => c.kind === 'wait' && c.until)).toEqual([now + 100, now + 100, now + 100]);
-    now += 101;
+    now += 100;
     const next = await Promise.all(Array.from({ length: 3 }, () => pool.choose(list, 1)));
     expect(next.filter((c) => c.kind === 'reserved')).toHaveLength(2);
+  });
+
+  it('probing counts the calls sent in the last 100 ms across choices, and says when the oldest leaves', async () => {
+    const unknown = instance('p1', 'm');
+    const limited = instance('p2', 'm');
+    const list = only(unknown, limited);
+    await pool.markLimited(limited, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: 5000,
+      reason: 'rpm',
+    });
+    const t0 = now;
+    const first = await pool.choose(list, 1);
+    now = t0 + 30;
+    const second = await pool.choose(list, 1);
+    for (const c of [first, second]) expect(c.kind === 'reserved' && c.instance.id).toBe('p1/m');
+    now = t0 + 60;
+    const third = await pool.choose(list, 1);
+    expect(third).toMatchObject({ kind: 'wait', until: t0 + 100 });
+    now = t0 + 100; // the first call has left the last 100 ms
+    expect(await pool.choose(list, 1)).toMatchObject({ kind: 'reserved' });
+    expect(await pool.choose(list, 1)).toMatchObject({ kind: 'wait', until: t0 + 130 });
+  });
+
+  it('a limited instance in a less preferred tier does not slow the preferred one', async () => {
+    const primary = instance('p1', 'm', {}, { type: 'openai' });
+    const fallback = instance('g', 'other', {}, { type: 'groq' });
+    await pool.markLimited(fallback, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: 5000,
+      reason: 'rpm',
+    });
+    const list = orderCandidates([primary, fallback], primary);
+    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
+    expect(burst.every((c) => c.kind === 'reserved' && c.instance.id === 'p1/m')).toBe(true);
   });
 
   it('a sibling limited for the day does not slow the others (it says nothing about this minute)', async () => {

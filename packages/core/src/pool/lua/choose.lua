@@ -21,10 +21,12 @@
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any known limit). Unknown limits leave headroom at 1.
 
-  Probing: while another candidate of the list is rate limited for a minute or less (limits are
-  being hit right now), an instance with no known limit takes at most PROBE_CALLS calls per
-  PROBE_MS. Without it a burst of jobs moving off the limited instances lands on the unknown ones
-  all at once, and every call beyond their limit is refused before the first refusal teaches it.
+  Probing: while a candidate of the list in the same or a more preferred tier is rate limited for
+  a minute or less (limits are being hit right now), an instance with no known limit takes at
+  most PROBE_CALLS calls per PROBE_MS from that list. Without it a burst of jobs moving off the
+  limited instances lands on the unknown ones all at once, and every call beyond their limit is
+  refused before the first refusal teaches it. The calls sent while probing are remembered in
+  <root>:probe:<instance> (a zset of calls by send time); nothing is written while no limit is hit.
 
   What does not change within one call of the script (disabled, limit keys, learned limits,
   provider-reported remaining, the trimmed window sizes) is read once per instance; the calls
@@ -198,31 +200,57 @@ end
 
 local PROBE_CALLS, PROBE_MS = 2, 100
 
--- Calls on the instance in the last PROBE_MS: written entries (read once per script call) plus
--- what this call reserved there so far.
-local function recentCalls(w)
-  if w.recent == nil then
-    w.recent = 0
-    local names = rcall('ZRANGEBYSCORE', w.wkey, now - PROBE_MS, '+inf')
-    if #names > 0 then
-      for _, v in ipairs(rcall('HMGET', w.nkey, unpack(names))) do w.recent = w.recent + (tonumber(v) or 0) end
-    end
+-- The calls sent to an instance while probing, in the last PROBE_MS: the send times already
+-- written (read once per script call) and how many this call added (dated now).
+local function probeOf(s, id)
+  if s.probe == nil then
+    local key = root .. ':probe:' .. id
+    local found = rcall('ZRANGEBYSCORE', key, '(' .. (now - PROBE_MS), '+inf', 'WITHSCORES')
+    local times = {}
+    for i = 2, #found, 2 do times[#times + 1] = tonumber(found[i]) end
+    s.probe = { key = key, times = times, mine = 0 }
   end
-  return w.recent + w.calls
+  return s.probe
 end
 
--- Whether a candidate of the list is limited for about a window or less: limits are being hit now.
--- (A daily limit hit hours ago says nothing about the other instances this minute.)
-local function limitsBeingHit(cands)
+-- When the instance may take one more probing call: now if fewer than PROBE_CALLS were sent in
+-- the last PROBE_MS, else when enough of those leave the interval.
+local function probeFreeAt(p)
+  local over = #p.times + p.mine - PROBE_CALLS + 1
+  if over <= 0 then return now end
+  if over <= #p.times then return p.times[over] + PROBE_MS end
+  return now + PROBE_MS
+end
+
+-- Whether a candidate of the list at `tier` or a more preferred one is limited for about a window
+-- or less: limits are being hit now where this list's jobs would rather go. (A daily limit hit
+-- hours ago says nothing about the other instances this minute.) Worked out once per list and tier.
+local function limitsBeingHit(cands, tier)
+  cands.hit = cands.hit or {}
+  if cands.hit[tier] ~= nil then return cands.hit[tier] end
+  local hit = false
   for _, cand in ipairs(cands) do
-    local s = cand.s or load(cand)
-    if not s.disabled and s.limitedFor > 0 and s.limitedFor <= WINDOW.m + GUARD.m then return true end
+    if cand.tier <= tier then
+      local s = cand.s or load(cand)
+      if not s.disabled and s.limitedFor > 0 and s.limitedFor <= WINDOW.m + GUARD.m then hit = true end
+    end
   end
-  return false
+  cands.hit[tier] = hit
+  return hit
+end
+
+-- Probing calls are written once per instance at the end, like the window entries.
+local probed = {}
+local function writeProbes()
+  for _, p in ipairs(probed) do
+    for i = 1, p.mine do rcall('ZADD', p.key, now, callId .. ':' .. i) end
+    rcall('ZREMRANGEBYSCORE', p.key, '-inf', now - PROBE_MS)
+    rcall('PEXPIRE', p.key, PROBE_MS * 2)
+  end
 end
 
 -- One call, over its group's candidates (in preference order).
-local function chooseOne(cands, est, probing)
+local function chooseOne(cands, est)
   local bestTier, best, bestHeadroom, bestUsed = nil, nil, -1, 0
   local earliest = -1
   local blocked = 0
@@ -240,7 +268,8 @@ local function chooseOne(cands, est, probing)
       local hd, fd = 1, now
       if cand.rpd > 0 or cand.tpd > 0 then hd, fd = windowState(s, 'd', id, cand.rpd, cand.tpd, est) end
       local unknown = cand.rpm == 0 and cand.tpm == 0 and cand.rpd == 0 and cand.tpd == 0
-      if probing and unknown and recentCalls(windowOf(s, 'm', id)) >= PROBE_CALLS then fm = now + PROBE_MS end
+      local probing = unknown and limitsBeingHit(cands, cand.tier)
+      if probing then fm = math.max(fm, probeFreeAt(probeOf(s, id))) end
       if hm >= 0 and hd >= 0 then
         freeAt = math.max(freeAt, fm, fd, remainingFreeAt(s, est))
         if freeAt <= now then
@@ -248,6 +277,7 @@ local function chooseOne(cands, est, probing)
           -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
           if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
             bestTier, best, bestHeadroom, bestUsed = cand.tier, cand, headroom, used
+            best.probing = probing
           end
         else
           blocked = blocked + 1
@@ -268,6 +298,11 @@ local function chooseOne(cands, est, probing)
   -- is known: that keeps it bounded for instances whose daily limit is unknown.
   reserve(best.s, 'm', best.id, est, best.tpm > 0)
   reserve(best.s, 'd', best.id, est, best.tpd > 0)
+  if best.probing then
+    local p = probeOf(best.s, best.id)
+    if p.mine == 0 then probed[#probed + 1] = p end
+    p.mine = p.mine + 1
+  end
   out[#out + 1] = 1
   out[#out + 1] = best.id
   out[#out + 1] = math.floor(bestHeadroom * 1000)
@@ -280,9 +315,9 @@ for _ = 1, groups do
   local cands = candidatesAt(at, n)
   at = at + 1 + n * 9
   local r = tonumber(ARGV[at])
-  local probing = limitsBeingHit(cands)
-  for j = 1, r do chooseOne(cands, tonumber(ARGV[at + j]), probing) end
+  for j = 1, r do chooseOne(cands, tonumber(ARGV[at + j])) end
   at = at + 1 + r
 end
 writeEntries()
+writeProbes()
 return out

@@ -10,6 +10,7 @@
     <root>:t:<m|d>:<instance>        tokens per entry (hash entry -> tokens, "_sum" -> total), where budgeted
     <root>:learned:<instance>        limits learned from headers and 429s (hash rpm/tpm/rpd/tpd)
     <root>:rem:<instance>            provider-reported remaining (hash req, reqAt, tok, tokAt: reset ms)
+    <root>:probe:<instance>          calls sent while probing an instance of unknown limits (zset, score = ms; see choose.lua)
 
   An entry holds the calls one script call reserved (or re-dated) on one instance at one moment:
   a busy worker that chooses for many jobs at once adds one entry per instance, not one per call,
