@@ -13,7 +13,7 @@ import {
   loadProviders,
   type ProviderAdapter,
 } from '@spillway/core';
-import { type RunningWorker, startWorker } from '@spillway/worker';
+import { startWorker } from '@spillway/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
@@ -89,26 +89,40 @@ async function watchRate(prefix: string, jobs: number) {
   };
 }
 
-/** Jobs per second of a bare BullMQ worker running `processor`. */
-export async function bareWorker(
+/**
+ * One timed run: a filled queue under `name`, the worker `start` gives for it, the steady-state
+ * rate; the worker, the queue and their keys are gone afterwards, whatever happened.
+ */
+async function timedRun(
+  name: string,
   jobs: number,
-  concurrency: number,
-  processor: () => Promise<unknown>,
+  start: (prefix: string) => Promise<{ close(): Promise<void> }>,
 ): Promise<number> {
-  const prefix = hashTaggedPrefix(benchPrefix('raw'));
+  const prefix = hashTaggedPrefix(name);
   const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
-  let worker: Worker | undefined;
+  let worker: { close(): Promise<void> } | undefined;
   const watch = await watchRate(prefix, jobs);
   try {
     await fill(queue, WARM_UP + jobs);
-    worker = new Worker(JOBS_QUEUE, processor, { connection: connection(), prefix, concurrency });
+    worker = await start(prefix);
     return await watch.rate();
   } finally {
     watch.stop();
     await worker?.close();
     await queue.close();
-    await removeKeys(REDIS_URL, prefix);
+    await removeKeys(REDIS_URL, name);
   }
+}
+
+/** Jobs per second of a bare BullMQ worker running `processor`. */
+export function bareWorker(
+  jobs: number,
+  concurrency: number,
+  processor: () => Promise<unknown>,
+): Promise<number> {
+  return timedRun(benchPrefix('raw'), jobs, async (prefix) => {
+    return new Worker(JOBS_QUEUE, processor, { connection: connection(), prefix, concurrency });
+  });
 }
 
 /** Two instances (models a and b, limits unknown) of one OpenAI-compatible provider at `baseUrl`. */
@@ -126,34 +140,51 @@ export function benchInstances(baseUrl: string): readonly Instance[] {
  * Jobs per second of Spillway's worker: choice + reservation, the provider call, validation,
  * settlement, attempts, cancel watch, metrics.
  */
-export async function spillwayWorker(
+export function spillwayWorker(
   jobs: number,
   concurrency: number,
   provider: { instances: readonly Instance[]; adapterFor: () => ProviderAdapter },
 ): Promise<number> {
   const name = benchPrefix('spill');
-  const prefix = hashTaggedPrefix(name);
-  const queue = new Queue(JOBS_QUEUE, { connection: connection(), prefix });
-  let worker: RunningWorker | undefined;
-  const watch = await watchRate(prefix, jobs);
-  try {
-    await fill(queue, WARM_UP + jobs);
-    worker = await startWorker({
+  return timedRun(name, jobs, () =>
+    startWorker({
       redis: { url: REDIS_URL, cluster: false },
       prefix: name,
       concurrency,
       instances: provider.instances,
       adapterFor: provider.adapterFor,
       logger: createLogger({ level: 'silent' }),
-    });
-    return await watch.rate();
-  } finally {
-    watch.stop();
-    await worker?.close();
-    await queue.close();
-    await removeKeys(REDIS_URL, name);
-  }
+    }),
+  );
 }
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-export const round2 = (x: number) => Math.round(x * 100) / 100;
+/**
+ * Runs every system once per round, back to back, so that machine noise (which on a shared VM
+ * drifts over seconds) hits a round's runs alike; with `alternate`, odd rounds run them in reverse
+ * (neither always meets the warmer connections). Keeps each system's rate per round.
+ */
+export async function inRounds<K extends string>(
+  rounds: number,
+  systems: Record<K, () => Promise<number>>,
+  alternate = false,
+): Promise<Record<K, number[]>> {
+  const names = Object.keys(systems) as K[];
+  const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (const n of alternate && r % 2 === 1 ? [...names].reverse() : names)
+      rates[n].push(await systems[n]());
+  }
+  return rates;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** The median of a system's rates, in whole jobs per second. */
+export const medianRate = (rates: number[]) => Math.round(median(rates));
+
+/** `a` against `b`: the median of the rounds' own ratios, and each round's. */
+export function ratioOf(a: number[], b: number[]) {
+  const perRound = a.map((x, i) => x / b[i]!);
+  return { ratio: round2(median(perRound)), roundRatios: perRound.map(round2) };
+}

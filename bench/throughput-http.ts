@@ -10,7 +10,15 @@ import {
   planUserPrompt,
   structuredSchema,
 } from '@spillway/core';
-import { bareWorker, benchInstances, median, round2, spillwayWorker, WARM_UP } from './queue-runs.js';
+import {
+  bareWorker,
+  benchInstances,
+  inRounds,
+  medianRate,
+  ratioOf,
+  spillwayWorker,
+  WARM_UP,
+} from './queue-runs.js';
 
 /**
  * The zero-latency provider in its own process (a provider never shares the worker's process):
@@ -53,36 +61,27 @@ export async function benchThroughputHttp(jobs = 5000, concurrency = 50, rounds 
       schemaName: 'plan',
       jsonSchema: structuredSchema(PlanResultShape),
     };
-    const raw: number[] = [];
-    const ours: number[] = [];
-    const ratios: number[] = [];
-    const rawRun = () =>
-      bareWorker(jobs, concurrency, async () => {
-        const answer = await adapter.call(instance, request, new AbortController().signal);
-        if (answer.kind !== 'ok') throw new Error(`bench: the provider answered ${answer.kind}`);
-        return { content: answer.content };
-      });
-    const ourRun = () => spillwayWorker(jobs, concurrency, { instances, adapterFor: () => adapter });
-    for (let r = 0; r < rounds; r++) {
-      // Alternating which goes first, so neither always meets the warmer connections.
-      if (r % 2 === 0) {
-        raw.push(await rawRun());
-        ours.push(await ourRun());
-      } else {
-        ours.push(await ourRun());
-        raw.push(await rawRun());
-      }
-      ratios.push(ours[r]! / raw[r]!);
-    }
+    const { raw, ours } = await inRounds(
+      rounds,
+      {
+        raw: () =>
+          bareWorker(jobs, concurrency, async () => {
+            const answer = await adapter.call(instance, request, new AbortController().signal);
+            if (answer.kind !== 'ok') throw new Error(`bench: the provider answered ${answer.kind}`);
+            return { content: answer.content };
+          }),
+        ours: () => spillwayWorker(jobs, concurrency, { instances, adapterFor: () => adapter }),
+      },
+      true,
+    );
     return {
       jobs,
       concurrency,
       rounds,
       warmUpJobs: WARM_UP,
-      rawJobsPerSecond: Math.round(median(raw)),
-      spillwayJobsPerSecond: Math.round(median(ours)),
-      ratio: round2(median(ratios)),
-      roundRatios: ratios.map(round2),
+      rawJobsPerSecond: medianRate(raw),
+      spillwayJobsPerSecond: medianRate(ours),
+      ...ratioOf(ours, raw),
     };
   } finally {
     await provider.close();

@@ -1,6 +1,14 @@
 import type { ChatRequest } from '@spillway/core';
 import { PlanResultSchema } from '@spillway/core';
-import { bareWorker, benchInstances, median, round2, spillwayWorker, WARM_UP } from './queue-runs.js';
+import {
+  bareWorker,
+  benchInstances,
+  inRounds,
+  medianRate,
+  ratioOf,
+  spillwayWorker,
+  WARM_UP,
+} from './queue-runs.js';
 import { instantAdapter } from './support.js';
 
 /** Raw BullMQ: a worker that does nothing, the ceiling any queue-based system stays under. */
@@ -34,35 +42,27 @@ async function floorWorker(jobs: number, concurrency: number): Promise<number> {
 
 /**
  * The provider answers in process, at once: what is measured is Spillway's own cost against an
- * empty BullMQ worker. All three run back to back in each round, so that machine noise (which on a
- * shared VM drifts over seconds) hits them alike: each ratio is the median of the rounds' own ratios.
+ * empty BullMQ worker. All three run back to back in each round (see inRounds); each ratio is the
+ * median of the rounds' own ratios.
  */
 export async function benchThroughput(jobs = 5000, concurrency = 50, rounds = 3) {
-  const raw: number[] = [];
-  const floor: number[] = [];
-  const ours: number[] = [];
-  const ratios: number[] = [];
-  const floorRatios: number[] = [];
-  const ofFloor: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    raw.push(await rawBullmq(jobs, concurrency));
-    floor.push(await floorWorker(jobs, concurrency));
-    ours.push(await spillwayWorker(jobs, concurrency, { instances, adapterFor: () => instantAdapter }));
-    ratios.push(ours[r]! / raw[r]!);
-    floorRatios.push(floor[r]! / raw[r]!);
-    ofFloor.push(ours[r]! / floor[r]!);
-  }
+  const { raw, floor, ours } = await inRounds(rounds, {
+    raw: () => rawBullmq(jobs, concurrency),
+    floor: () => floorWorker(jobs, concurrency),
+    ours: () => spillwayWorker(jobs, concurrency, { instances, adapterFor: () => instantAdapter }),
+  });
+  const { ratio, roundRatios } = ratioOf(ours, raw);
   return {
     jobs,
     concurrency,
     rounds,
     warmUpJobs: WARM_UP,
-    rawJobsPerSecond: Math.round(median(raw)),
-    floorJobsPerSecond: Math.round(median(floor)),
-    spillwayJobsPerSecond: Math.round(median(ours)),
-    ratio: round2(median(ratios)),
-    floorRatio: round2(median(floorRatios)),
-    ofFloor: round2(median(ofFloor)),
-    roundRatios: ratios.map(round2),
+    rawJobsPerSecond: medianRate(raw),
+    floorJobsPerSecond: medianRate(floor),
+    spillwayJobsPerSecond: medianRate(ours),
+    ratio,
+    floorRatio: ratioOf(floor, raw).ratio,
+    ofFloor: ratioOf(ours, floor).ratio,
+    roundRatios,
   };
 }

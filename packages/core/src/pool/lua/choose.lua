@@ -251,7 +251,7 @@ end
 
 -- One call, over its group's candidates (in preference order).
 local function chooseOne(cands, est)
-  local bestTier, best, bestHeadroom, bestUsed = nil, nil, -1, 0
+  local bestTier, best, bestHeadroom, bestUsed, bestProbing = nil, nil, -1, 0, false
   local earliest = -1
   local blocked = 0
 
@@ -276,8 +276,7 @@ local function chooseOne(cands, est)
           local headroom = math.min(hm, hd)
           -- With unknown limits every headroom is 1: spread by fewest calls this minute instead.
           if headroom > bestHeadroom or (headroom == bestHeadroom and used < bestUsed) then
-            bestTier, best, bestHeadroom, bestUsed = cand.tier, cand, headroom, used
-            best.probing = probing
+            bestTier, best, bestHeadroom, bestUsed, bestProbing = cand.tier, cand, headroom, used, probing
           end
         else
           blocked = blocked + 1
@@ -298,7 +297,7 @@ local function chooseOne(cands, est)
   -- is known: that keeps it bounded for instances whose daily limit is unknown.
   reserve(best.s, 'm', best.id, est, best.tpm > 0)
   reserve(best.s, 'd', best.id, est, best.tpd > 0)
-  if best.probing then
+  if bestProbing then
     local p = probeOf(best.s, best.id)
     if p.mine == 0 then probed[#probed + 1] = p end
     p.mine = p.mine + 1
