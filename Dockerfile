@@ -4,8 +4,10 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
+COPY packages/simulator/package.json packages/simulator/
 COPY apps/api/package.json apps/api/
 COPY apps/worker/package.json apps/worker/
+COPY apps/cli/package.json apps/cli/
 COPY test/package.json test/
 COPY bench/package.json bench/
 # tsx runs the TypeScript sources directly, so dev dependencies stay in the image.

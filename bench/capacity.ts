@@ -1,5 +1,5 @@
 import { createAdapters, createLogger, hashTaggedPrefix, JOBS_QUEUE, loadProviders } from '@spillway/core';
-import { createSimulator, type Dialect } from '@spillway/core/simulator';
+import { createSimulator, type Dialect } from '@spillway/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';

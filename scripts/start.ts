@@ -65,7 +65,7 @@ process.on('SIGTERM', () => stop(0));
 if (!config.providersFile) {
   const url = new URL(config.simulatorUrl);
   say(`No PROVIDERS_FILE: serving from the built-in simulated provider at ${config.simulatorUrl}`);
-  tsx('packages/core/src/simulator/main.ts', {
+  tsx('packages/simulator/src/main.ts', {
     SIMULATOR_HOST: url.hostname,
     SIMULATOR_PORT: url.port || '80',
   });

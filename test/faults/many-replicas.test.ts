@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { createSimulator, maxInWindow, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, maxInWindow, type Simulator } from '@spillway/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/private-redis.js';
 import { spawnReady, stopProcess } from '../support/processes.js';

@@ -6,7 +6,7 @@ import {
   loadProviders,
   Secret,
 } from '@spillway/core';
-import { createSimulator, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Simulator } from '@spillway/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../support/api-server.js';

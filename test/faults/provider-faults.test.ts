@@ -1,5 +1,5 @@
 import { PlanResultSchema } from '@spillway/core';
-import type { FaultKind } from '@spillway/core/simulator';
+import type { FaultKind } from '@spillway/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobsQueue } from '../support/enqueue.js';
 import { type Stack, startStack } from '../support/stack.js';

@@ -9,7 +9,7 @@ import {
   type JobResult,
   loadProviders,
 } from '@spillway/core';
-import { createSimulator } from '@spillway/core/simulator';
+import { createSimulator } from '@spillway/simulator';
 import { startWorker } from '@spillway/worker';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createAdapters, createLogger, loadProviders } from '@spillway/core';
-import { createSimulator, type Dialect, maxInWindow, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Dialect, maxInWindow, type Simulator } from '@spillway/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drained, enqueuePlans, jobsQueue } from '../support/enqueue.js';

@@ -1,5 +1,5 @@
 import { createAdapters, createLogger, createRedis, loadProviders, Pool } from '@spillway/core';
-import { createSimulator } from '@spillway/core/simulator';
+import { createSimulator } from '@spillway/simulator';
 import { startWorker } from '@spillway/worker';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { defaultSimulatedModels, simulatorOptionsFromEnv } from '@spillway/core/simulator';
+import { defaultSimulatedModels, simulatorOptionsFromEnv } from '@spillway/simulator';
 import { describe, expect, it } from 'vitest';
 import { trackChild } from '../support/tracked.js';
 
@@ -50,7 +50,7 @@ describe('simulatorOptionsFromEnv', () => {
 describe('npm run simulator', () => {
   it('logs its URL once, serves, and exits cleanly on SIGTERM', async () => {
     const child = trackChild(
-      spawn(process.execPath, ['--import', 'tsx', 'packages/core/src/simulator/main.ts'], {
+      spawn(process.execPath, ['--import', 'tsx', 'packages/simulator/src/main.ts'], {
         cwd: root,
         env: { ...process.env, SIMULATOR_PORT: '0', SIMULATOR_LATENCY_MS: '0' },
         stdio: ['ignore', 'pipe', 'inherit'],

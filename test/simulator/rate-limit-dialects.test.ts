@@ -1,4 +1,4 @@
-import { createSimulator, type Dialect, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Dialect, type SimModelConfig, type Simulator } from '@spillway/simulator';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 

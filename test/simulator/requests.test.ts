@@ -1,4 +1,4 @@
-import { createSimulator, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Simulator } from '@spillway/simulator';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 

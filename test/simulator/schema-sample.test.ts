@@ -1,4 +1,4 @@
-import { sampleFromSchema, schemaProblems } from '@spillway/core/simulator';
+import { sampleFromSchema, schemaProblems } from '@spillway/simulator';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-import { createSimulator, maxInWindow, maxTokensInWindow, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, maxInWindow, maxTokensInWindow, type Simulator } from '@spillway/simulator';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { createSimulator, type Latency, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type Latency, type SimModelConfig, type Simulator } from '@spillway/simulator';
 import { type ApiServer, startApiServer } from './api-server.js';
 import { spawnReady, stopProcess } from './processes.js';
 import { redisUrl } from './redis.js';

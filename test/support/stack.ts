@@ -7,7 +7,7 @@ import {
   type ProviderSetup,
   Secret,
 } from '@spillway/core';
-import { createSimulator, type SimModelConfig, type Simulator } from '@spillway/core/simulator';
+import { createSimulator, type SimModelConfig, type Simulator } from '@spillway/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
 import { redisUrl } from './redis.js';
 import { uniquePrefix } from './tracked.js';

@@ -12,5 +12,5 @@ export const simulatedCatalog: CatalogEntry = {
     'sim-medium': { rpm: 30, tpm: 30_000, rpd: 5_000, contextWindow: 32_768 },
     'sim-large': { rpm: 10, tpm: 20_000, rpd: 1_000, contextWindow: 131_072 },
   },
-  source: { url: 'packages/core/src/simulator', readOn: '2026-11-22' },
+  source: { url: 'packages/simulator/src', readOn: '2026-11-22' },
 };

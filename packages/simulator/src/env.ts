@@ -1,5 +1,5 @@
+import { simulatedCatalog } from '@spillway/core';
 import { z } from 'zod';
-import { simulatedCatalog } from '../catalog/simulated.js';
 import { DIALECTS, type Dialect, type SimModelConfig, type SimulatorOptions } from './types.js';
 
 /** Each built-in model speaks a different vendor's dialect, so the default setup exercises three parsers. */
