@@ -6,7 +6,7 @@
  * A mutation whose `find` does not occur exactly once means the list no longer fits the Lua: the
  * script says which and changes nothing. Redis: REDIS_URL, or whatever `npm test` would find.
  *
- *   npx tsx scripts/mutate-lua.ts [--only <substring of why>]
+ *   npx tsx scripts/mutate-lua.ts [--only <substring of why>] [--tests <file,file>]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,9 @@ function runTests(tests: string[]): { passed: boolean; failed: string[] } {
   }
 }
 
-export function mutateLua(options: { only?: string; log?: (line: string) => void } = {}): LuaScore {
+export function mutateLua(
+  options: { only?: string; tests?: string[]; log?: (line: string) => void } = {},
+): LuaScore {
   const log = options.log ?? ((line: string) => console.log(line));
   const list = JSON.parse(readFileSync(join(root, 'scripts/lua-mutations.json'), 'utf8')) as MutationList;
   const stale = staleEntries(list);
@@ -92,7 +94,8 @@ export function mutateLua(options: { only?: string; log?: (line: string) => void
       `scripts/lua-mutations.json is stale for today's Lua; fix these entries:\n- ${stale.join('\n- ')}`,
     );
   }
-  const baseline = runTests(list.tests);
+  const tests = options.tests ?? list.tests;
+  const baseline = runTests(tests);
   if (!baseline.passed) {
     throw new Error(`the pool tests fail on the unmutated Lua:\n- ${baseline.failed.join('\n- ')}`);
   }
@@ -111,7 +114,7 @@ export function mutateLua(options: { only?: string; log?: (line: string) => void
     process.once('SIGTERM', onSignal);
     try {
       writeFileSync(path, original.replace(mutation.find, mutation.replace));
-      const { passed, failed } = runTests(list.tests);
+      const { passed, failed } = runTests(tests);
       const label = `[${index + 1}/${chosen.length}] ${mutation.file.split('/').pop()}: ${mutation.why}`;
       if (passed) {
         survived.push(mutation);
@@ -131,10 +134,12 @@ export function mutateLua(options: { only?: string; log?: (line: string) => void
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const onlyAt = process.argv.indexOf('--only');
-  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+  const option = (name: string) => {
+    const at = process.argv.indexOf(name);
+    return at === -1 ? undefined : process.argv[at + 1];
+  };
   try {
-    const score = mutateLua({ only });
+    const score = mutateLua({ only: option('--only'), tests: option('--tests')?.split(',') });
     console.log(`\nLua mutations: ${score.killed}/${score.total} killed`);
     process.exitCode = score.survived.length === 0 ? 0 : 1;
   } catch (err) {

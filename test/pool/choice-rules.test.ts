@@ -278,6 +278,43 @@ describe('the choice rules of the pool', () => {
     });
   });
 
+  describe('probing instances whose limits nobody knows', () => {
+    it('while a sibling is limited for a minute or less, takes two calls per 100 ms and says when the next fits', async () => {
+      const unknown = instance('p1', 'm');
+      const limited = instance('p2', 'm');
+      const list = only(unknown, limited);
+      const calm = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(calm.every((c) => c.kind === 'reserved')).toBe(true);
+      now += 1000;
+      await pool.markLimited(limited, minuteLimit(5000));
+      const burst = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'wait', 'wait']);
+      expect(burst[2]).toMatchObject({ until: now + 100 });
+    });
+
+    it('a sibling limited for the day, or a limit in a less preferred tier, does not hold the others back', async () => {
+      const unknown = instance('p1', 'm', {}, { type: 'groq' });
+      const dayLimited = instance('p2', 'm', {}, { type: 'groq' });
+      await pool.markLimited(dayLimited, {
+        scope: 'instance',
+        window: 'day',
+        retryAfterMs: 10 * MINUTE,
+        reason: 'rpd',
+      });
+      const burst = await Promise.all(
+        Array.from({ length: 4 }, () => pool.choose(only(unknown, dayLimited), 1)),
+      );
+      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+
+      const fallback = instance('c1', 'other', {}, { type: 'cerebras' });
+      await pool.markLimited(fallback, minuteLimit(5000));
+      now += MINUTE;
+      const list = orderCandidates([unknown, fallback], unknown);
+      const more = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(more.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+    });
+  });
+
   describe('learned limits', () => {
     it('a 429 on the minute window teaches the minute limit (the calls counted when it came) and budgets by it', async () => {
       const a = instance('p', 'm');
@@ -305,6 +342,7 @@ describe('the choice rules of the pool', () => {
       await use(a, 6);
       await pool.markLimited(a, minuteLimit(1));
       expect((await stateOf(a)).learned.rpm).toBe(6);
+      await new Promise((r) => setTimeout(r, 5)); // the 1 ms limit key expires in Redis's own time
       now += 2 * MINUTE;
       await use(a, 4);
       await pool.markLimited(a, minuteLimit(1));
