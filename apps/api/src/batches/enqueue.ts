@@ -1,6 +1,6 @@
 import { type BatchItem, type BatchOptions, batchEntry, createBatchRecord } from '@spillway/core';
 import type { FlowJob } from 'bullmq';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { newJobId } from '../job-ids.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { deadlineAt, jobOptions } from '../routes/job-options.js';

@@ -8,7 +8,6 @@ import {
 } from '@spillway/core';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext } from '../app.js';
 import { cancelBatch } from '../batches/cancel.js';
 import { enqueueBatch } from '../batches/enqueue.js';
 import { newBatchId } from '../batches/ids.js';
@@ -22,6 +21,7 @@ import {
   validateItems,
 } from '../batches/validate-items.js';
 import { batchViewOf, findBatch } from '../batches/views.js';
+import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { parseBody } from '../validation.js';
 

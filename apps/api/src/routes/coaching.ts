@@ -5,7 +5,7 @@ import {
   type JobData,
 } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { findJob, viewOf } from '../job-views.js';

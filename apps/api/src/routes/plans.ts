@@ -1,6 +1,6 @@
 import { PlanRequestSchema } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { viewOf } from '../job-views.js';
