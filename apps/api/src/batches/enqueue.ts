@@ -3,8 +3,8 @@ import type { FlowJob } from 'bullmq';
 import type { ApiContext } from '../context.js';
 import { newJobId } from '../job-ids.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
-import { deadlineAt, jobOptions } from '../routes/job-options.js';
-import { type CommonJobData, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
+import { jobOptions } from '../routes/job-options.js';
+import { type PlanJobs, planJobs } from '../routes/plan-jobs.js';
 import { batchItemPriority } from './priority.js';
 
 /** Jobs per addBulk call: one round trip each, without one giant MULTI. */
@@ -35,19 +35,14 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
     const id = newJobId(ctx.clock);
     ids.push(id);
     const opts = { ...jobOptions, jobId: id, priority: batchItemPriority(batch.backlog, index) };
-    const common: CommonJobData = {
-      tenant: batch.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, item.deadlineSeconds),
-      batchId: batch.batchId,
-      customId: item.customId,
-      ...(item.model ? { model: item.model, fallback: item.fallback } : {}),
-      ...(item.callbackUrl ? { callbackUrl: item.callbackUrl } : {}),
-      ...(item.metadata ? { metadata: item.metadata } : {}),
-    };
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      common,
+      request: {
+        ...item,
+        tenant: batch.tenant,
+        now,
+        batch: { batchId: batch.batchId, customId: item.customId },
+      },
       plan: { description: item.description, date: item.date },
       coaching: requestedCoachingPolicy(
         item.coaching ?? batch.options.coaching,

@@ -10,11 +10,3 @@ export const jobOptions: JobsOptions = {
   removeOnComplete: { age: 7 * 86_400 },
   removeOnFail: { age: 7 * 86_400 },
 };
-
-/** How long a job may wait for capacity when the request names no deadline. */
-const DEFAULT_DEADLINE_SECONDS = 86_400;
-
-/** The moment past which a job still waiting for capacity fails with capacity_exhausted. */
-export function deadlineAt(now: number, deadlineSeconds: number | undefined): number {
-  return now + (deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
-}
