@@ -1,4 +1,4 @@
-import type { CoachingPolicy, JobData } from '@spillway/core';
+import { type CoachingPolicy, DEFAULT_PRIORITY, type JobData, type JobPriority } from '@spillway/core';
 
 /**
  * What a request says about the jobs it becomes, whichever route it came by. Routes may pass the
@@ -13,6 +13,8 @@ export interface JobRequest {
   fallback?: 'any' | 'same-model';
   callbackUrl?: string;
   metadata?: Record<string, unknown>;
+  /** For a batch item, the batch's. */
+  priority?: JobPriority;
   /** Set on a batch item: its batch, and the client's id for the item. */
   batch?: { batchId: string; customId: string };
 }
@@ -47,6 +49,7 @@ function requestFields(kind: JobData['kind'], request: JobRequest, model: string
     ...(model ? { model, fallback: request.fallback } : {}),
     ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
     ...(request.metadata ? { metadata: request.metadata } : {}),
+    priority: request.priority ?? DEFAULT_PRIORITY,
     ...(request.batch ? { batchId: request.batch.batchId, customId: request.batch.customId } : {}),
   };
 }
@@ -69,6 +72,8 @@ const CHAINED_COACHING_TAKES: { readonly [K in keyof Required<JobData>]: 'inheri
   metadata: 'inherit',
   batchId: 'inherit',
   customId: 'inherit',
+  // Coaching asked for with a high plan is part of the same high request.
+  priority: 'inherit',
   coachingJobId: 'own',
   plan: 'own',
   coaching: 'own',

@@ -13,7 +13,7 @@ import { findJob, viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
-import { jobOptions } from './job-options.js';
+import { interactiveJobOptions } from './job-options.js';
 
 /**
  * POST /v1/coaching: coaching for a plan job's result (`planJobId`, the tenant's own; a plan still
@@ -52,7 +52,7 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
     const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
-    await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
+    await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
     const job = await ctx.queue.getJob(id);
     const view = await viewOf(ctx, job!);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);

@@ -1,3 +1,4 @@
+import { interactivePriority, type JobPriority } from '@spillway/core';
 import type { JobsOptions } from 'bullmq';
 
 /**
@@ -10,3 +11,11 @@ export const jobOptions: JobsOptions = {
   removeOnComplete: { age: 7 * 86_400 },
   removeOnFail: { age: 7 * 86_400 },
 };
+
+/** The options of a job submitted on its own: its id, and its rung on the priority ladder. */
+export function interactiveJobOptions(
+  jobId: string,
+  priority: JobPriority | undefined,
+): JobsOptions & { jobId: string } {
+  return { ...jobOptions, jobId, priority: interactivePriority(priority) };
+}

@@ -7,7 +7,7 @@ import { viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
-import { jobOptions } from './job-options.js';
+import { interactiveJobOptions } from './job-options.js';
 import { planJobs } from './plan-jobs.js';
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
@@ -27,7 +27,7 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       request: { ...body, tenant: request.tenant, now },
       plan: { description: body.description, date: body.date },
       coaching,
-      opts: { ...jobOptions, jobId: id },
+      opts: interactiveJobOptions(id, body.priority),
       newJobId: () => newJobId(ctx.clock),
     });
     if (jobs.kind === 'single') await ctx.queue.add(jobs.name, jobs.data, jobs.opts);

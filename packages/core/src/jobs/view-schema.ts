@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JobPrioritySchema } from './priority.js';
 import { CoachingResultSchema, PlanResultShape } from './results.js';
 
 /**
@@ -45,6 +46,7 @@ export const JobViewSchema = z.object({
   batchId: z.string().optional(),
   customId: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  priority: JobPrioritySchema.optional(),
 });
 
 export type JobStatus = z.infer<typeof JobStatusSchema>;

@@ -42,6 +42,7 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, ctx: View
   if (data.batchId) view.batchId = data.batchId;
   if (data.customId) view.customId = data.customId;
   if (data.metadata) view.metadata = data.metadata;
+  if (data.priority) view.priority = data.priority;
   return view;
 }
 
