@@ -3,9 +3,9 @@
  * server's own definition (packages/core/src/jobs/view-schema.ts), imported as types only: the
  * CLI stays a client of the HTTP contract, with no server code at run time, and cannot lag it.
  */
-import type { CoachingResult, JobStatus, JobView, PlanResult } from '@spillway/core';
+import type { CoachingResult, JobPriority, JobStatus, JobView, PlanResult } from '@spillway/core';
 
-export type { CoachingResult, JobStatus, JobView, PlanResult };
+export type { CoachingResult, JobPriority, JobStatus, JobView, PlanResult };
 
 export const TERMINAL: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
 
