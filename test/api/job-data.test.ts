@@ -14,6 +14,7 @@ const fullRequest: JobRequest = {
   fallback: 'any',
   callbackUrl: 'https://hooks.example.com/spillway',
   metadata: { ticket: 'T-1' },
+  priority: 'high',
   batch: { batchId: 'bat_1', customId: 'day-1' },
 };
 
@@ -41,6 +42,7 @@ describe('one builder for a job’s data', () => {
       fallback: 'any',
       callbackUrl: 'https://hooks.example.com/spillway',
       metadata: { ticket: 'T-1' },
+      priority: 'high',
       batchId: 'bat_1',
       customId: 'day-1',
       plan: { description: 'Write the report' },
@@ -58,6 +60,7 @@ describe('one builder for a job’s data', () => {
       fallback: 'any',
       callbackUrl: 'https://hooks.example.com/spillway',
       metadata: { ticket: 'T-1' },
+      priority: 'high',
       batchId: 'bat_1',
       customId: 'day-1',
       coaching: { planJobId: 'job_plan', policy: { policy: 'upgrade', model: 'gpt-4.1' } },
@@ -79,5 +82,10 @@ describe('one builder for a job’s data', () => {
     expect(coaching).not.toHaveProperty('shiny');
     expect(coaching).not.toHaveProperty('plan');
     expect(coaching).not.toHaveProperty('model');
+  });
+
+  it('a request that names no priority makes normal-priority jobs', () => {
+    const { priority: _, ...request } = fullRequest;
+    expect(planJobData(request, { description: 'x' }).priority).toBe('normal');
   });
 });
