@@ -79,6 +79,28 @@ describe('the spillway command line against a live API', () => {
     expect(results.every((r) => r.status === 'completed' && Array.isArray(r.result?.items))).toBe(true);
   });
 
+  it('--priority goes with a plan and with every item of a batch; a level off the ladder is a usage error', async () => {
+    const plan = await runCli(['plan', 'Ship the fix first', '--priority', 'high', '--json'], env);
+    expect(plan.stderr).toBe('');
+    expect(JSON.parse(plan.stdout)).toMatchObject({ kind: 'plan', priority: 'high' });
+
+    const file = join(dir, 'low.jsonl');
+    await writeFile(file, `${JSON.stringify({ customId: 'attic', description: 'Sort the attic' })}\n`);
+    const batch = await runCli(
+      ['batch', 'submit', file, '--priority', 'low', '--out', join(dir, 'low.out')],
+      env,
+    );
+    expect(batch.code).toBe(0);
+    const [line] = (await readFile(join(dir, 'low.out'), 'utf8')).trim().split('\n');
+    const { jobId } = JSON.parse(line!) as { jobId: string };
+    const item = (await (await stack.request('GET', `/v1/jobs/${jobId}`)).json()) as { priority?: string };
+    expect(item.priority).toBe('low');
+
+    const bad = await runCli(['plan', 'x', '--priority', 'urgent'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--priority must be one of high, normal, low, not "urgent"');
+  });
+
   it('names the bad line of a file and exits 2, submitting nothing', async () => {
     const file = join(dir, 'bad.jsonl');
     await writeFile(

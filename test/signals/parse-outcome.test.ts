@@ -42,6 +42,7 @@ const table: [fixture: string, expected: Expected][] = [
   ['anthropic-529-overloaded', { code: 'capacity', retryAfterMs: 4_500 }],
   ['anthropic-400-prompt-too-long', { code: 'too_large' }],
   ['anthropic-400-credit-balance', { code: 'quota_exhausted' }],
+  ['deepseek-402-insufficient-balance', { code: 'quota_exhausted' }],
   ['bare-429', rateLimited('unknown', 'instance', 27_000, false)],
   ['groq-413-request-too-large', { code: 'too_large' }],
   ['openai-400-context-length-exceeded', { code: 'too_large' }],

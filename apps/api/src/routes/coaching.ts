@@ -5,14 +5,15 @@ import {
   type JobData,
 } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { coachingJobData, pinnedCoachingModel } from '../job-data.js';
 import { newJobId } from '../job-ids.js';
 import { findJob, viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
-import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
+import { requestedCoachingPolicy } from './coaching-policy.js';
+import { interactiveJobOptions } from './job-options.js';
 
 /**
  * POST /v1/coaching: coaching for a plan job's result (`planJobId`, the tenant's own; a plan still
@@ -50,17 +51,8 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
-    const data: JobData = {
-      kind: 'coaching',
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(model ? { model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-      coaching,
-    };
-    await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
+    const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
+    await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
     const job = await ctx.queue.getJob(id);
     const view = await viewOf(ctx, job!);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);

@@ -1,14 +1,14 @@
 import { PlanRequestSchema } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { viewOf } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
-import { type CommonJobData, planJobs } from './plan-jobs.js';
+import { interactiveJobOptions } from './job-options.js';
+import { planJobs } from './plan-jobs.js';
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/plans', async (request, reply) => {
@@ -22,20 +22,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
-    const common: CommonJobData = {
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(body.model ? { model: body.model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-    };
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      common,
+      request: { ...body, tenant: request.tenant, now },
       plan: { description: body.description, date: body.date },
       coaching,
-      opts: { ...jobOptions, jobId: id },
+      opts: interactiveJobOptions(id, body.priority),
       newJobId: () => newJobId(ctx.clock),
     });
     if (jobs.kind === 'single') await ctx.queue.add(jobs.name, jobs.data, jobs.opts);
