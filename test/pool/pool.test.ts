@@ -1,4 +1,4 @@
-import { type Instance, orderCandidates, Pool } from '@spillway/core';
+import { hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';
@@ -313,5 +313,147 @@ describe('pool choice and reservation', () => {
     expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
     const [state] = await pool.snapshot([a]);
     expect(state).toMatchObject({ state: 'disabled', reason: 'insufficient_quota' });
+  });
+
+  describe('learning keeps facts apart', () => {
+    const limitOf = async (p: Pool, i: Instance) => (await p.snapshot([i]))[0]!.windows;
+    const reserveN = async (p: Pool, i: Instance, n: number, tokens = 10) => {
+      const ids: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const c = await p.choose(only(i), tokens);
+        if (c.kind !== 'reserved') throw new Error('expected a reservation');
+        ids.push(c.reservationId);
+      }
+      return ids;
+    };
+
+    it('a token-per-minute 429 is learned as a token limit, never as a request limit', async () => {
+      const a = instance('p', 'm');
+      const ids = await reserveN(pool, a, 3, 100);
+      await pool.markLimited(
+        a,
+        { scope: 'instance', window: 'minute', measure: 'tokens', retryAfterMs: 5000, reason: 'tpm' },
+        ids[2],
+      );
+      const windows = await limitOf(pool, a);
+      expect(windows.minute.requests).toMatchObject({ limit: null, source: null });
+      expect(windows.minute.tokens).toMatchObject({ limit: 200, source: 'learned' });
+      expect(windows.day.requests.limit).toBeNull();
+    });
+
+    it("a 429 scoped to the model or the credential is not learned as this instance's limit", async () => {
+      const a = instance('p', 'm');
+      const ids = await reserveN(pool, a, 4);
+      for (const [scope, refused] of [
+        ['model', ids[1]],
+        ['credential', ids[3]],
+      ] as const) {
+        await pool.markLimited(
+          a,
+          { scope, window: 'minute', measure: 'requests', retryAfterMs: 5000, reason: scope },
+          refused,
+        );
+      }
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: null, source: null });
+    });
+
+    it("a learned limit rises when the provider's headers state more, and a repeated 429 does not extend it", async () => {
+      const a = instance('p', 'm');
+      // Six calls out, the provider took four: both others are refused, and the window teaches 4.
+      const ids = await reserveN(pool, a, 6);
+      const refuse = (reservationId: string) =>
+        pool.markLimited(
+          a,
+          { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 0, reason: 'rpm' },
+          reservationId,
+        );
+      await refuse(ids[5]!);
+      await refuse(ids[4]!);
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 4, source: 'learned' });
+      const key = `${hashTaggedPrefix(prefix)}:pool:limits:${a.id}`;
+      const expiry = await redis.hget(key, 'rpm:l@');
+      await sleep(20);
+      await refuse(''); // another 429 at the same four calls: the same fact, not a new one
+      expect(await redis.hget(key, 'rpm:l@')).toBe(expiry);
+      await pool.settle(a, ids[0]!, 10, [{ what: 'requests', window: 'minute', limit: 10, remaining: 6 }]);
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 10, source: 'header' });
+    });
+
+    it("limits stated by the provider's headers beat the catalog's, not the operator's own", async () => {
+      const fromCatalog: Instance = { ...instance('p1', 'm', { rpm: 60 }), limitsSource: 'catalog' };
+      const configured = instance('p2', 'm', { rpm: 60 });
+      for (const i of [fromCatalog, configured]) {
+        const [id] = await reserveN(pool, i, 1);
+        await pool.settle(i, id!, 10, [{ what: 'requests', window: 'minute', limit: 30, remaining: 29 }]);
+      }
+      expect((await limitOf(pool, fromCatalog)).minute.requests).toMatchObject({
+        limit: 30,
+        source: 'header',
+      });
+      expect((await limitOf(pool, configured)).minute.requests).toMatchObject({
+        limit: 60,
+        source: 'configured',
+      });
+    });
+
+    it('the tightest live remaining hint wins, each with its own reset', async () => {
+      const a = instance('p', 'm');
+      const [first, second] = await reserveN(pool, a, 2);
+      await pool.settle(a, first!, 5, [{ what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 }]);
+      // A later answer about the minute, with room: the day's empty budget still holds.
+      await pool.settle(a, second!, 5, [
+        { what: 'requests', window: 'minute', remaining: 50, resetMs: 5_000 },
+      ]);
+      const refused = await pool.choose(only(a), 1);
+      expect(refused.kind === 'wait' && refused.until! - Date.now()).toBeGreaterThan(25_000);
+    });
+
+    it('a remaining hint counts the calls reserved since it came', async () => {
+      const a = instance('p', 'm');
+      const [id] = await reserveN(pool, a, 1);
+      await pool.settle(a, id!, 5, [{ what: 'requests', window: 'minute', remaining: 2, resetMs: 30_000 }]);
+      const burst = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 1)));
+      expect(burst.map((c) => c.kind)).toEqual(['reserved', 'reserved', 'wait']);
+    });
+  });
+
+  describe('rate-limit cooldowns', () => {
+    const limitKey = (i: Instance) => `${hashTaggedPrefix(prefix)}:pool:limit:i:${i.id}`;
+    const refuse = (p: Pool, i: Instance, retryAfterMs: number) =>
+      p.markLimited(i, { scope: 'instance', window: 'unknown', retryAfterMs, reason: 'rate limited' });
+
+    it('a zero, negative or past retry-after is not a 1 ms cooldown: it waits at least 1 s', async () => {
+      for (const [k, hint] of [0, -5000, Date.now() - Date.parse('2020-01-01')].map(
+        (h, i) => [i, -Math.abs(h)] as const,
+      )) {
+        const a = instance(`p${k}`, 'm');
+        const held = await refuse(pool, a, hint);
+        expect(held).toBeGreaterThanOrEqual(1000);
+        expect(held).toBeLessThanOrEqual(1000);
+        expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      }
+    });
+
+    it('repeated 429s back off, doubling up to 60 s; those that come while limited do not count', async () => {
+      const a = instance('p', 'm');
+      const floors: number[] = [];
+      for (let strike = 0; strike < 8; strike++) {
+        floors.push(await refuse(short, a, 0));
+        // Calls in flight when the limit came, refused too: the same strike.
+        expect(await refuse(short, a, 0)).toBeLessThanOrEqual(floors.at(-1)!);
+        await redis.del(limitKey(a)); // as if the limit had run out
+      }
+      expect(floors).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+    });
+
+    it('a quiet spell resets the backoff', async () => {
+      const a = instance('p', 'm');
+      expect(await refuse(short, a, 0)).toBe(1000);
+      await sleep(1050);
+      expect(await refuse(short, a, 0)).toBe(2000);
+      // Quiet for two (short) minute windows after the last strike.
+      await sleep(2 * SHORT.ms + 200);
+      expect(await refuse(short, a, 0)).toBe(1000);
+    });
   });
 });
