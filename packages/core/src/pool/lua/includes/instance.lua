@@ -20,13 +20,15 @@ local K_SCOPES = { 2, 3, 4, 5 }
 
 -- Whether the instance is disabled, and else how long its longest limit key (of any scope) holds.
 local function readInstance(k, now)
-  local s = { k = k }
-  s.disabledTtl = ttlOf(KEYS[k + K_DISABLED])
-  s.disabled = s.disabledTtl > 0
-  s.limitedFor, s.limitKey = 0, nil
-  for _, i in ipairs(K_SCOPES) do
-    local ttl = ttlOf(KEYS[k + i])
-    if ttl > s.limitedFor then s.limitedFor, s.limitKey = ttl, KEYS[k + i] end
+  local s = { k = k, disabledTtl = 0, disabled = false, limitedFor = 0, limitKey = nil }
+  -- One EXISTS in the common case (nothing disabled or limited); the TTLs only when something is.
+  if rcall('EXISTS', KEYS[k + K_DISABLED], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]) > 0 then
+    s.disabledTtl = ttlOf(KEYS[k + K_DISABLED])
+    s.disabled = s.disabledTtl > 0
+    for _, i in ipairs(K_SCOPES) do
+      local ttl = ttlOf(KEYS[k + i])
+      if ttl > s.limitedFor then s.limitedFor, s.limitKey = ttl, KEYS[k + i] end
+    end
   end
   s.stated = readStated(KEYS[k + K_LIMITS], now)
   s.windows = {}
