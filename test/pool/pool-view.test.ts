@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
 import type { InstanceState } from '@spillway/core';
+import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { usageCell } from '../../apps/cli/src/format/pool.js';
 import { runCli } from '../cli/run-cli.js';
 import { ADMIN_KEY, type AdminApi, basicAuth, startAdminApi } from '../observability/admin-api.js';
 import { type Stack, startStack } from '../support/stack.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** The page's own number format (pool-page.ts): 10,000 and over in thousands. */
+const pageNumber = (n: number) => (n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
 
 const MEASURES = [
   ['minute', 'requests'],
@@ -149,6 +156,39 @@ describe('one truthful pool view', () => {
         const frees = [requests.freesAt, tokens.freesAt].filter((t): t is string => t !== null).sort()[0];
         if (frees) expect(row).toContain(frees.replace(/\.\d+Z$/, 'Z'));
       }
+    }
+
+    // The page, as a browser renders it from its data, where a Chromium is installed.
+    if (!existsSync(CHROMIUM)) return;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    try {
+      const context = await browser.newContext({
+        httpCredentials: { username: 'admin', password: ADMIN_KEY },
+      });
+      const tab = await context.newPage();
+      await tab.goto(`${admin.url}/admin/pool`);
+      await tab.locator('[data-instance]').first().waitFor();
+      for (const i of api.instances) {
+        for (const [w, m] of MEASURES) {
+          const bar = tab.locator(`[data-instance="${i.id}"] .bar[data-window="${w}"][data-what="${m}"]`);
+          const { limit, source, used, freesAt } = i.windows[w][m];
+          expect(await bar.locator('.figures').textContent()).toBe(
+            limit === null
+              ? `${pageNumber(used)} (no known limit)`
+              : `${pageNumber(used)} / ${pageNumber(limit)}`,
+          );
+          const text = async (name: string) =>
+            (await bar.locator(name).count()) > 0 ? await bar.locator(name).textContent() : null;
+          expect(await text('.source')).toBe(source);
+          expect(await text('.frees')).toBe(freesAt && `frees ${freesAt.slice(11, 19)}Z`);
+          // When the day runs out moves with every read (the rate's span grows): shown where the API has one.
+          const exhausts = w === 'day' ? i.windows.day[m].exhaustsAt : null;
+          expect((await text('.exhausts')) !== null).toBe(exhausts !== null);
+        }
+        expect(await tab.locator(`[data-instance="${i.id}"]`).getAttribute('data-state')).toBe(i.state);
+      }
+    } finally {
+      await browser.close();
     }
   });
 });

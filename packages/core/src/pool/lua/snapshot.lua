@@ -23,7 +23,8 @@ local HOUR = 3600000
 local now = redisNow()
 setWindows(ARGV[1], ARGV[2])
 
--- Usage per ms over the buckets that started in the last hour.
+-- Usage per ms over the buckets that started in the last hour, from the first one's start (at
+-- least a minute: just after a bucket starts, its calls would read as a burst).
 local function recentRate(w, amounts)
   local used, first = 0, nil
   for _, start in ipairs(w.starts) do
@@ -33,7 +34,7 @@ local function recentRate(w, amounts)
     end
   end
   if not first or used == 0 then return 0 end
-  return used / math.max(now - first, bucketMs(w.unit))
+  return used / math.max(now - first, 60000)
 end
 
 local function windowView(w, amounts, used, limit)
