@@ -276,9 +276,9 @@ export class Pool {
   async markLimited(instance: Instance, notice: LimitNotice, reservationId = ''): Promise<number> {
     const unit = notice.window === 'minute' ? 'm' : notice.window === 'day' ? 'd' : '';
     // Another scope's 429 says nothing about this instance's own window.
-    const measure =
+    const learnAs =
       notice.scope !== 'instance' || unit === '' ? '' : notice.measure === 'tokens' ? 'tp' : 'rp';
-    const name = `${measure}${unit}` as 'rpm' | 'tpm' | 'rpd' | 'tpd';
+    const name = `${learnAs}${unit}` as 'rpm' | 'tpm' | 'rpd' | 'tpd';
     const payload = JSON.stringify({ reason: notice.reason, window: notice.window });
     const remaining = await this.#commands.limit(
       [
@@ -292,8 +292,8 @@ export class Pool {
         payload,
         reservationId,
         unit,
-        measure,
-        measure === '' ? 0 : (instance.limits[name] ?? 0),
+        learnAs,
+        learnAs === '' ? 0 : (instance.limits[name] ?? 0),
         instance.limitsSource ?? 'configured',
         this.#window.ms,
         this.#window.guardMs,
