@@ -109,8 +109,8 @@ async function instanceMemory(server: BenchRedis, prefix: string, instance: Inst
 }
 
 /**
- * Choices kept 200 deep (a busy worker's batches) with settlements of a slow answer for each, for
- * `seconds`; the busiest instance's day window holds a million calls. SLOWLOG records every
+ * Choices kept 200 deep (a busy worker's batches) with a settlement of a slow answer for each
+ * (batched as a worker's are), for `seconds`; the busiest instance's day window holds a million calls. SLOWLOG records every
  * command over 100 µs: the longest script call is its longest EVALSHA/EVAL entry.
  */
 async function sustainedRun(server: BenchRedis, seconds: number) {
@@ -129,7 +129,7 @@ async function sustainedRun(server: BenchRedis, seconds: number) {
     while (Date.now() < until) {
       const choice = await pool.choose(candidates, 200);
       choices++;
-      if (choice.kind === 'reserved') await pool.settle(choice.instance, choice.reservationId, 180);
+      if (choice.kind === 'reserved') await pool.settleAnswered(choice, 180);
     }
   };
   await Promise.all(Array.from({ length: 200 }, lane));

@@ -43,17 +43,20 @@ local function readWindow(key, unit, now)
   local w = { key = key, unit = unit, starts = {}, calls = {}, tokens = {}, count = 0, sum = 0,
               expired = {}, addCalls = 0, addTokens = 0 }
   for i = 1, #flat, 2 do
-    local digits, isTokens = string.match(flat[i], '^(%d+)(t?)$')
-    local start, value = tonumber(digits), tonumber(flat[i + 1]) or 0
+    -- "<start>" or "<start>t" (116 is "t"): cheaper than a pattern, on every field of every read.
+    local field = flat[i]
+    local isTokens = string.byte(field, -1) == 116
+    local start = tonumber(isTokens and string.sub(field, 1, -2) or field)
+    local value = tonumber(flat[i + 1]) or 0
     if start then
       if leavesAt(unit, start) <= now then
-        w.expired[#w.expired + 1] = flat[i]
+        w.expired[#w.expired + 1] = field
       else
         if w.calls[start] == nil then
           w.calls[start], w.tokens[start] = 0, 0
           w.starts[#w.starts + 1] = start
         end
-        if isTokens == 't' then
+        if isTokens then
           w.tokens[start] = value
           w.sum = w.sum + value
         else
