@@ -11,7 +11,10 @@
   documentation; a 429 below the catalog's figure shows the catalog is out of date for this key.
 ]]
 local LIMIT_NAMES = { 'rpm', 'tpm', 'rpd', 'tpd' }
+-- A header limit is restated on every answer that carries it; a day without one lets it go.
 local HEADER_TTL = 86400000
+-- A learned limit is a guess from one refusal: it lapses (an hour for a minute limit, two days for
+-- a daily one) so that a limit the provider has raised is found again, not held down for ever.
 local LEARNED_TTL = { m = 3600000, d = 2 * 86400000 }
 
 -- { rpm = { h = 60, l = 40 }, ... } with only the live facts.
