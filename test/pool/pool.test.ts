@@ -408,6 +408,19 @@ describe('pool choice and reservation', () => {
       expect(refused.kind === 'wait' && refused.until! - Date.now()).toBeGreaterThan(25_000);
     });
 
+    it('a later report of more room in the same budget does not loosen a tighter live hint', async () => {
+      const a = instance('p', 'm');
+      const [first, second] = await reserveN(pool, a, 2);
+      await pool.settle(a, first!, 5, [
+        { what: 'requests', window: 'minute', remaining: 0, resetMs: 30_000 },
+      ]);
+      // Answered later but counted earlier (answers overtake each other): it cannot undo the empty budget.
+      await pool.settle(a, second!, 5, [
+        { what: 'requests', window: 'minute', remaining: 5, resetMs: 30_000 },
+      ]);
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    });
+
     it('a remaining hint counts the calls reserved since it came', async () => {
       const a = instance('p', 'm');
       const [id] = await reserveN(pool, a, 1);
