@@ -34,7 +34,9 @@ const summary = {
   throughputHttp: await step('throughput over HTTP', () =>
     benchThroughputHttp(quick ? 2000 : 5000, 50, quick ? 1 : 5),
   ),
-  choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
+  choiceLatency: await step('choice latency', () =>
+    benchChoiceLatency(quick ? 5000 : 50_000, quick ? 3 : 10),
+  ),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),

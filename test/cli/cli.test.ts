@@ -187,10 +187,14 @@ describe('the spillway command line against a live API', () => {
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
     expect(header).toMatch(
-      /^INSTANCE +STATE +LIMITED UNTIL +REQ\/MIN +TOK\/MIN +REQ\/DAY +TOK\/DAY +REASON$/,
+      /^INSTANCE +STATE +LIMITED UNTIL +WINDOW +REQUESTS +TOKENS +FREES AT +RUNS OUT +REASON$/,
     );
-    expect(rows).toHaveLength(1);
-    // One request this minute and today; limits learned from the simulator's headers, or unknown (–).
-    expect(rows[0]).toMatch(/^sim-a\/fast +available +1\/(\d+|–) +\d+\/(\d+|–) +1\/(\d+|–) +\d+\/(\d+|–)$/);
+    // One row per window: one request this minute and today, against the limit in force and its
+    // source (the FAST model has no catalog limits: unknown, or stated by the simulator's headers).
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^sim-a\/fast +available +minute +1\/(\d+ header|–) +\d+\/(\d+ header|–) +\S+Z$/);
+    expect(rows[1]).toMatch(
+      /^sim-a\/fast +available +day +1\/(\d+ header|–) +\d+\/(\d+ header|–) +\S+Z( +\S+Z)?$/,
+    );
   });
 });

@@ -25,12 +25,19 @@ export interface BatchView {
   };
 }
 
+/** One measure of one window of an instance, as `GET /v1/pool` shows it. */
+export interface PoolWindow {
+  limit: number | null;
+  source: 'configured' | 'catalog' | 'header' | 'learned' | null;
+  used: number;
+  freesAt: string | null;
+  exhaustsAt?: string | null;
+}
+
 export interface PoolInstance {
   id: string;
   state: 'available' | 'limited' | 'disabled';
   limitedUntil: string | null;
   reason: string | null;
-  limits: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>>;
-  learned: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>>;
-  usage: { minute: { requests: number; tokens: number }; day: { requests: number; tokens: number } };
+  windows: Record<'minute' | 'day', { requests: PoolWindow; tokens: PoolWindow }>;
 }
