@@ -15,7 +15,8 @@
 
   Output: four values per call, in input order:
     1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens)
-    0, earliestFreeAt (ms, or -1 if no candidate can ever serve), blockedCount, 0
+    0, earliestFreeAt (ms, or -1 if no candidate can ever serve; a disabled one serves again
+       when its disable expires), blockedCount, 0
   A call reserved on instance X holds reservation "<call id>@X#<its estimated tokens>".
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
@@ -48,8 +49,10 @@ local touched = {}
 local function instanceState(id, ctype, model, providerId)
   local s = seen[id]
   if s then return s end
-  if rcall('EXISTS', root .. ':disabled:' .. id) == 1 then
-    s = { disabled = true }
+  local disabledFor = rcall('PTTL', root .. ':disabled:' .. id)
+  if disabledFor ~= -2 then
+    -- A disable expires (quota resets): its TTL is when the instance can serve again (-1: never).
+    s = { disabled = true, disabledFor = disabledFor }
     seen[id] = s
     return s
   end
@@ -258,7 +261,12 @@ local function chooseOne(cands, est)
   for _, cand in ipairs(cands) do
     if bestTier ~= nil and cand.tier > bestTier then break end
     local s = cand.s or load(cand)
-    if not s.disabled then
+    if s.disabled then
+      if s.disabledFor > 0 then
+        blocked = blocked + 1
+        if earliest < 0 or now + s.disabledFor < earliest then earliest = now + s.disabledFor end
+      end
+    else
       local id = cand.id
       local freeAt = now + s.limitedFor
       -- The minute window counts calls always (it spreads load and teaches limits); tokens only

@@ -1,0 +1,4 @@
+export * from './keys.js';
+export * from './line.js';
+export * from './place.js';
+export * from './room.js';
