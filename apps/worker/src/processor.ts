@@ -90,7 +90,9 @@ function createRun(deps: ProcessorDeps) {
     const cameFrom = stored.parked;
     let returnsAt = stored.waitingUntil;
     if (cameFrom) {
-      if (now >= deadlineAt) returnsAt = (await deps.waiting.untilOf(cameFrom.line)) ?? returnsAt;
+      if (now >= deadlineAt) {
+        returnsAt = (await deps.waiting.returnsAt(cameFrom.line, job.id!, job.data.batchId)) ?? returnsAt;
+      }
       await deps.waiting.leave(cameFrom.line, lineMember(job.id!, job.data.batchId));
       if (await cancels.isCancelled(job.id!)) return fail(job, progress, cancelledError());
     }

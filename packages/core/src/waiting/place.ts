@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis.js';
 import { lineMember, waitingKeys } from './keys.js';
+import { defineWaitingCommands } from './scripts.js';
 
 /** Where a parked job stands: how many are ahead of it, and what the pool said for its line. */
 export interface PlaceInLine {
@@ -31,4 +32,23 @@ export async function placeInLine(
 export async function waitingCount(redis: RedisClient, prefix: string, batchId?: string): Promise<number> {
   const value = await redis.hget(waitingKeys(prefix).counts, batchId ? `b:${batchId}` : 'all');
   return Math.max(0, Number(value ?? 0));
+}
+
+/**
+ * Takes a job off its line from outside a worker (a cancel), as the worker's leave does. True
+ * when it was on it. Defined on the connection once, like the worker's scripts.
+ */
+export async function leaveLine(
+  redis: RedisClient,
+  prefix: string,
+  line: string,
+  jobId: string,
+  batchId?: string,
+): Promise<boolean> {
+  const removed = await defineWaitingCommands(redis).leave(
+    waitingKeys(prefix).root,
+    line,
+    lineMember(jobId, batchId),
+  );
+  return Number(removed) === 1;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { hashTaggedPrefix } from '../keys.js';
 import type { RedisClient } from '../redis.js';
 import { waitingKeys } from './keys.js';
+import { placeInLine } from './place.js';
 import { defineWaitingCommands, type WaitingCommands } from './scripts.js';
 
 export interface WaitingRoomDeps {
@@ -100,10 +101,14 @@ export class WaitingRoom {
     return Number(released);
   }
 
-  /** When capacity returns for a line, as the pool last said (null once nobody waits on it). */
-  async untilOf(line: string): Promise<number | null> {
-    const until = await this.#deps.redis.hget(waitingKeys(this.#deps.prefix).set(line), 'until');
-    return until === null ? null : Number(until);
+  /**
+   * When capacity returns for a parked job: its line's return, plus the calls of the jobs ahead
+   * of it (as its view's estimatedStartAt). Null when it is not on the line.
+   */
+  async returnsAt(line: string, jobId: string, batchId?: string): Promise<number | null> {
+    const place = await placeInLine(this.#deps.redis, this.#deps.prefix, line, jobId, batchId);
+    if (!place) return null;
+    return Math.max(place.until, this.#deps.clock()) + place.ahead * place.intervalMs;
   }
 
   /** Takes a job off its line (back at its deadline, or cancelled). */
