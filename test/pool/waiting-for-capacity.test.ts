@@ -21,6 +21,7 @@ import { hasRedisServer, startPrivateRedis } from '../support/private-redis.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { uniquePrefix } from '../support/tracked.js';
 import { type Receiver, startReceiver } from '../webhooks/receiver.js';
+import { startLimitingProvider } from './limiting-provider.js';
 
 /** A "minute" of 2 s: an instance with rpm 1 takes one call every ~2.1 s. */
 const minuteWindow = { ms: 2000, guardMs: 100 };
@@ -103,6 +104,37 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
       await new Promise((r) => setTimeout(r, 25));
     }
   }
+
+  it('no number of 429s ends a job before its deadline: 40 short 429s in a row (retry-after-ms 150), then an answer, completes, spending no attempt and no hop, with a bounded attempts list', async () => {
+    const provider = await startLimitingProvider(40, 150);
+    cleanup.push(() => provider.close());
+    // maxHops 4: the loop guard counts reroutes only, never a provider that keeps saying "wait".
+    const stack = await startStack({
+      providers: {
+        providers: [
+          { id: 'oai', type: 'openai-compatible', baseUrl: provider.baseUrl, apiKey: 'x', models: { m: {} } },
+        ],
+      },
+      maxHops: 4,
+    });
+    cleanup.push(() => stack.close());
+    const id = await submit(stack, {});
+    const done = await stack.waitForJob(id, 30_000);
+    expect(done.status, JSON.stringify(done)).toBe('completed');
+    expect(provider.calls.filter((c) => c.limited)).toHaveLength(40);
+    const attempts = done.attempts as Array<{ outcome: string; retryAfterMs?: number }>;
+    // The first 5 and the last 20 of 41 attempts; the 16 between are counted, not listed.
+    expect(attempts).toHaveLength(25);
+    expect(attempts.at(-1)!.outcome).toBe('ok');
+    expect(attempts.slice(0, -1).every((a) => a.outcome === 'rate_limited' && a.retryAfterMs === 150)).toBe(
+      true,
+    );
+    expect(done.attemptsOmitted).toEqual({ count: 16, ok: 0, rate_limited: 16, error: 0 });
+    const queue = jobsQueue(stack.prefix);
+    cleanup.push(() => queue.close());
+    // BullMQ counts the run that completed; no 429 spent one.
+    expect((await queue.getJob(id))!.attemptsMade).toBe(1);
+  }, 40_000);
 
   it('holds every job parked in Redis, in no worker slot, while all instances are limited longer than any in-memory hold, and completes them all once the limits expire', async () => {
     const prefix = uniquePrefix('wait');

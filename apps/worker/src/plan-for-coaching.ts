@@ -98,7 +98,8 @@ async function waitForPlan(
     );
   }
   const line = planLine(planJob.id!);
-  progress.parked = { line, order: now };
+  // Not started: it starts once its plan is there to read.
+  Object.assign(progress, { parked: { line, order: now }, startedAt: undefined });
   await job.updateProgress(progress);
   await job.moveToDelayed(deadlineAt, token);
   await deps.waiting.park({

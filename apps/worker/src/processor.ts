@@ -161,6 +161,8 @@ function createRun(deps: ProcessorDeps) {
     const order = again ? cameFrom.order : deps.clock();
     progress.parked = { line, order };
     progress.waitingUntil = wait.until;
+    // A job that has made no call yet has not started: it starts when it is picked up to run.
+    if (progress.attempts.length === 0) progress.startedAt = undefined;
     await job.updateProgress(progress);
     // Delayed first, then on the line: a release never finds a line's job still held by a worker.
     await job.moveToDelayed(deadlineAt, token);
