@@ -281,6 +281,14 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     const stack = await slowAndFast({ webhooks: true });
     const first = await submit(stack, { model: 'slow' });
     await stack.waitForJob(first);
+    // Limited for longer than any in-memory hold: the job parks, out of every worker.
+    const slow = stack.providers.instances.find((i) => i.model === 'slow')!;
+    await stack.worker.pool.markLimited(slow, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: OLD_IN_MEMORY_HOLD_MS + 3000,
+      reason: 'test',
+    });
     const parked = await submit(stack, { model: 'slow', callbackUrl: receiver.url });
     await until(
       'parked',
