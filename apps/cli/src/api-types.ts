@@ -34,7 +34,9 @@ export interface JobView {
   result?: PlanResult | CoachingResult;
   error?: { code: string; message: string };
   attempts: Array<{ instance: string; model: string; outcome: string; at: string }>;
+  attemptsOmitted?: { count: number; ok: number; rate_limited: number; error: number };
   waitingUntil?: string;
+  estimatedStartAt?: string;
   coaching?: { jobId: string; status: JobStatus };
   batchId?: string;
   customId?: string;
@@ -54,6 +56,7 @@ export interface BatchView {
     failed: number;
     cancelled: number;
   };
+  estimatedCompletionAt?: string;
 }
 
 export interface PoolInstance {
