@@ -348,6 +348,52 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     expect(Object.values(sim.stats()).reduce((n, s) => n + s.accepted, 0)).toBe(3);
   }, 20_000);
 
+  it('a too-large job rerouted to a bigger model remembers it after a wait: it goes to the bigger model, not back to the small one', async () => {
+    const stack = await startStack({
+      models: {
+        small: { dialect: 'openai', contextWindow: 60 },
+        large: { dialect: 'openai', contextWindow: 100_000 },
+      },
+      providers: {
+        providers: [
+          {
+            id: 'p1',
+            type: 'simulated',
+            baseUrl: '{{sim}}',
+            models: { small: { contextWindow: 60 }, large: { contextWindow: 100_000 } },
+          },
+        ],
+      },
+      minuteWindow,
+    });
+    cleanup.push(() => stack.close());
+    const large = stack.providers.instances.find((i) => i.model === 'large')!;
+    // Longer than any in-memory hold: the job leaves the worker and comes back.
+    await stack.worker.pool.markLimited(large, {
+      scope: 'instance',
+      window: 'minute',
+      retryAfterMs: OLD_IN_MEMORY_HOLD_MS + 1000,
+      reason: 'test',
+    });
+    const id = await submit(stack, {
+      model: 'small',
+      fallback: 'any',
+      description: 'A long day. '.repeat(40),
+    });
+    await until(
+      'parked',
+      () => view(stack, id),
+      (v) => v.status === 'waiting_for_capacity',
+    );
+    const done = await stack.waitForJob(id, 20_000);
+    expect(done.status).toBe('completed');
+    const attempts = done.attempts as Array<{ model: string; outcome: string }>;
+    expect(attempts.map((a) => [a.model, a.outcome])).toEqual([
+      ['small', 'error'],
+      ['large', 'ok'],
+    ]);
+  }, 30_000);
+
   it.runIf(hasRedisServer())(
     'costs no Redis traffic per waiting job: commands per second stay flat from 100 to 10,000 parked jobs',
     async () => {

@@ -58,10 +58,16 @@ export async function withdrawJobs(
       );
     }),
   );
-  // A parked job leaves its line and goes straight to a worker, which fails it as cancelled at
-  // once, so its job.failed webhook goes out as for any job that ends.
-  const parked = jobs.length === 1 ? progressOf(jobs[0]!).parked : undefined;
-  if (parked && (await leaveLine(ctx.redis, ctx.prefix, parked.line, jobs[0]!.id!, jobs[0]!.data.batchId))) {
+  // Every parked one leaves its line, so the waiting counts drop now, not when a release finds it.
+  const left = await Promise.all(
+    jobs.map((job) => {
+      const parked = progressOf(job).parked;
+      return parked ? leaveLine(ctx.redis, ctx.prefix, parked.line, job.id!, job.data.batchId) : false;
+    }),
+  );
+  // A lone parked job goes straight to a worker, which fails it as cancelled at once, so its
+  // job.failed webhook goes out as for any job that ends.
+  if (jobs.length === 1 && left[0]) {
     const promoted = await jobs[0]!.promote().then(
       () => true,
       () => false, // no longer delayed: a release or its deadline just handed it to a worker
