@@ -65,9 +65,10 @@ export async function withdrawJobs(
       return parked ? leaveLine(ctx.redis, ctx.prefix, parked.line, job.id!, job.data.batchId) : false;
     }),
   );
-  // A lone parked job goes straight to a worker, which fails it as cancelled at once, so its
-  // job.failed webhook goes out as for any job that ends.
-  if (jobs.length === 1 && left[0]) {
+  // A lone parked job with a callback goes straight to a worker, which fails it as cancelled at
+  // once, so its job.failed webhook goes out as for any job that ends. (Without one, removing it is
+  // all there is to do: a batch of parked items is cancelled without a worker touching each.)
+  if (jobs.length === 1 && left[0] && jobs[0]!.data.callbackUrl) {
     const promoted = await jobs[0]!.promote().then(
       () => true,
       () => false, // no longer delayed: a release or its deadline just handed it to a worker

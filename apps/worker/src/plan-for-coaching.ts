@@ -27,9 +27,6 @@ export interface PlanLookupDeps {
   waiting: WaitingRoom;
 }
 
-/** Releases every coaching job parked on a plan: all of them can go once it has finished. */
-const ALL_FOLLOWERS = 10_000;
-
 /**
  * Finds the plan a coaching job works on: inline in the request, or the result of a plan job
  * (a chained plan → coaching flow, or a `planJobId` given by the client). A plan job that has not
@@ -112,11 +109,6 @@ async function waitForPlan(
   });
   // The plan may have ended between our look and our parking: then no end is left to release us.
   const state = await planJob.getState();
-  if (state === 'completed' || state === 'failed') await releaseFollowers(deps.waiting, planJob.id!);
+  if (state === 'completed' || state === 'failed') await deps.waiting.releaseFollowers(planJob.id!);
   throw new DelayedError();
-}
-
-/** A plan job has ended: the coaching jobs parked on it run now. */
-export async function releaseFollowers(waiting: WaitingRoom, planJobId: string): Promise<void> {
-  await waiting.release(planLine(planJobId), ALL_FOLLOWERS);
 }

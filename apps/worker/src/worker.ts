@@ -20,7 +20,6 @@ import type { Logger } from 'pino';
 import { createBatchBookkeeping } from './batches/bookkeeping.js';
 import { createCoachingParentEvents } from './coaching-parent.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
-import { releaseFollowers } from './plan-for-coaching.js';
 import { createProcessor } from './processor.js';
 import { startWebhooks, type WebhookOptions } from './webhooks/start.js';
 
@@ -131,9 +130,11 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const planEnded = (job: { id?: string; data: JobData; finishedOn?: number } | undefined) => {
     if (!job?.id || job.data.kind !== 'plan' || job.data.coachingJobId || job.finishedOn === undefined)
       return;
-    releaseFollowers(waiting, job.id).catch((err: unknown) =>
-      deps.logger.warn({ err, jobId: job.id }, 'could not release the coaching jobs waiting for a plan'),
-    );
+    waiting
+      .releaseFollowers(job.id)
+      .catch((err: unknown) =>
+        deps.logger.warn({ err, jobId: job.id }, 'could not release the coaching jobs waiting for a plan'),
+      );
   };
   worker.on('error', (err) => deps.logger.error({ err }, 'worker error'));
   worker.on('active', (job) => {

@@ -1,3 +1,4 @@
+export * from './followers.js';
 export * from './keys.js';
 export * from './line.js';
 export * from './place.js';

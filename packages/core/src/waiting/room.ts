@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { hashTaggedPrefix } from '../keys.js';
 import type { RedisClient } from '../redis.js';
+import { releasePlanFollowers } from './followers.js';
 import { waitingKeys } from './keys.js';
 import { placeInLine } from './place.js';
 import { defineWaitingCommands, type WaitingCommands } from './scripts.js';
@@ -99,6 +100,17 @@ export class WaitingRoom {
     )) as [number, number];
     this.#arm(Number(earliest));
     return Number(released);
+  }
+
+  /** A plan job has ended: the coaching jobs parked on it run now (see followers.ts). */
+  async releaseFollowers(planJobId: string): Promise<void> {
+    await releasePlanFollowers(
+      this.#deps.redis,
+      this.#deps.prefix,
+      this.#deps.queueName,
+      planJobId,
+      this.#deps.clock(),
+    );
   }
 
   /**
