@@ -47,7 +47,8 @@ describe('queue gauges on /metrics (read from BullMQ at scrape time)', () => {
       member: 'job_held00000001x',
       order: NOW,
       until: NOW + 60_000,
-      intervalMs: 0,
+      perWindow: 0,
+      windowMs: 0,
       again: false,
     });
     await queue.add('plan', planJob(101), { jobId: 'job_coach0000001x', delay: 60_000 });
@@ -56,7 +57,8 @@ describe('queue gauges on /metrics (read from BullMQ at scrape time)', () => {
       member: 'job_coach0000001x',
       order: NOW,
       until: null,
-      intervalMs: 0,
+      perWindow: 0,
+      windowMs: 0,
       again: false,
     });
     await queue.add('plan', planJob(102), { jobId: 'job_backoff00001x', delay: 60_000 });

@@ -16,17 +16,18 @@ describe('job view status (one derivation, in packages/core/src/jobs/view.ts)', 
   it('says waiting_for_capacity for a job parked on a capacity line, with waitingUntil and estimatedStartAt by its place', () => {
     const view = toJobView(jobWith(parked), 'delayed', {
       now,
-      place: { ahead: 3, until: now + 5000, intervalMs: 2000 },
+      place: { ahead: 7, until: now + 5000, perWindow: 3, windowMs: 60_000 },
     });
     expect(view.status).toBe('waiting_for_capacity');
     expect(view.waitingUntil).toBe(new Date(now + 5000).toISOString());
-    expect(view.estimatedStartAt).toBe(new Date(now + 5000 + 3 * 2000).toISOString());
+    // Seven ahead, three calls a window: two whole windows go to the jobs ahead first.
+    expect(view.estimatedStartAt).toBe(new Date(now + 5000 + 2 * 60_000).toISOString());
   });
 
   it('starts the estimate from now when the line is past its return (a release is on its way)', () => {
     const view = toJobView(jobWith(parked), 'delayed', {
       now,
-      place: { ahead: 1, until: now - 50, intervalMs: 500 },
+      place: { ahead: 1, until: now - 50, perWindow: 1, windowMs: 500 },
     });
     expect(view.estimatedStartAt).toBe(new Date(now + 500).toISOString());
   });

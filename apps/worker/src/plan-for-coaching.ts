@@ -104,7 +104,8 @@ async function waitForPlan(
     member: lineMember(job.id!, job.data.batchId),
     order: now,
     until: null,
-    intervalMs: 0,
+    perWindow: 0,
+    windowMs: 0,
     again: false,
   });
   // The plan may have ended between our look and our parking: then no end is left to release us.

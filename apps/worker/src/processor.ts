@@ -6,7 +6,7 @@ import {
   type ChatRequest,
   COACHING_SYSTEM_PROMPT,
   CoachingResultSchema,
-  callSpacingMs,
+  callsPerWindow,
   cancelledError,
   capacityLine,
   coachingUserPrompt,
@@ -171,7 +171,8 @@ function createRun(deps: ProcessorDeps) {
       member: lineMember(job.id!, job.data.batchId),
       order,
       until: wait.until,
-      intervalMs: callSpacingMs(wait.candidates, wait.estimatedTokens, deps.minuteMs),
+      perWindow: callsPerWindow(wait.candidates, wait.estimatedTokens),
+      windowMs: deps.minuteMs,
       again,
     });
     throw new DelayedError();

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { PlaceInLine } from '../waiting/place.js';
+import { estimatedStart, type PlaceInLine } from '../waiting/place.js';
 import { failureFromReason } from './failure.js';
 import type {
   Attempt,
@@ -107,8 +107,8 @@ function statusOf(job: Job, state: string, progress: JobProgress): JobStatus {
 }
 
 /**
- * When capacity returns for the job's line, and when the job should start: after the jobs ahead
- * of it, at the spacing its instances' known limits allow (unknown limits: at the return).
+ * When capacity returns for the job's line, and when the job should start (after the jobs ahead
+ * of it: see waiting/place.ts estimatedStart).
  */
 function waitingTimes(
   progress: JobProgress,
@@ -116,8 +116,7 @@ function waitingTimes(
 ): Pick<JobView, 'waitingUntil' | 'estimatedStartAt'> {
   const until = ctx.place?.until ?? progress.waitingUntil;
   if (until === undefined) return {};
-  const from = Math.max(until, ctx.now);
-  const start = ctx.place ? from + ctx.place.ahead * ctx.place.intervalMs : from;
+  const start = ctx.place ? estimatedStart(ctx.place, ctx.now) : Math.max(until, ctx.now);
   return { waitingUntil: new Date(until).toISOString(), estimatedStartAt: new Date(start).toISOString() };
 }
 

@@ -20,21 +20,17 @@ export function planLine(planJobId: string): string {
 }
 
 /**
- * How far apart the candidates, together, can take calls (ms), from their known per-minute limits
- * (requests, and tokens for a job of this size); 0 when one of them has no known limit.
+ * How many calls the candidates, together, take per minute window, from their known per-minute
+ * limits (requests, and tokens for a job of this size); 0 when one of them has no known limit.
  */
-export function callSpacingMs(
-  candidates: readonly Candidate[],
-  estimatedTokens: number,
-  minuteMs: number,
-): number {
-  let perMinute = 0;
+export function callsPerWindow(candidates: readonly Candidate[], estimatedTokens: number): number {
+  let calls = 0;
   for (const { instance } of candidates) {
     const { rpm, tpm } = instance.limits;
-    const byTokens = tpm !== undefined && estimatedTokens > 0 ? tpm / estimatedTokens : undefined;
+    const byTokens = tpm !== undefined && estimatedTokens > 0 ? Math.floor(tpm / estimatedTokens) : undefined;
     const rate = rpm !== undefined && byTokens !== undefined ? Math.min(rpm, byTokens) : (rpm ?? byTokens);
     if (rate === undefined) return 0;
-    perMinute += rate;
+    calls += rate;
   }
-  return perMinute > 0 ? minuteMs / perMinute : 0;
+  return calls;
 }

@@ -7,8 +7,21 @@ export interface PlaceInLine {
   ahead: number;
   /** When capacity returns for the line (ms). */
   until: number;
-  /** The spacing between calls the line's instances can take (ms; 0 = unknown). */
-  intervalMs: number;
+  /** Calls the line's instances take per window (their known limits; 0 = unknown), and that window. */
+  perWindow: number;
+  windowMs: number;
+}
+
+/**
+ * When a parked job should start: when capacity returns for its line, plus a window for every
+ * window's worth of calls ahead of it (the instances' known limits; unknown: at the return). The
+ * calls a window frees come back together when they went out together (a batch, a drained line),
+ * so whole windows, not an even spacing, are what the jobs ahead take.
+ */
+export function estimatedStart(place: PlaceInLine, now: number): number {
+  const from = Math.max(place.until, now);
+  if (place.perWindow <= 0) return from;
+  return from + Math.floor(place.ahead / place.perWindow) * place.windowMs;
 }
 
 /** The parked job's place, or null when it is not (or no longer) on a capacity line. */
@@ -22,10 +35,15 @@ export async function placeInLine(
   const keys = waitingKeys(prefix);
   const [rank, set] = await Promise.all([
     redis.zrank(keys.line(line), lineMember(jobId, batchId)),
-    redis.hmget(keys.set(line), 'until', 'intervalMs'),
+    redis.hmget(keys.set(line), 'until', 'perWindow', 'windowMs'),
   ]);
   if (rank === null || set[0] === null) return null;
-  return { ahead: rank, until: Number(set[0]), intervalMs: Number(set[1] ?? 0) };
+  return {
+    ahead: rank,
+    until: Number(set[0]),
+    perWindow: Number(set[1] ?? 0),
+    windowMs: Number(set[2] ?? 0),
+  };
 }
 
 /** Jobs parked on capacity lines: all of them, or one batch's. */

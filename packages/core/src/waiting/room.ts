@@ -3,7 +3,7 @@ import { hashTaggedPrefix } from '../keys.js';
 import type { RedisClient } from '../redis.js';
 import { releasePlanFollowers } from './followers.js';
 import { waitingKeys } from './keys.js';
-import { placeInLine } from './place.js';
+import { estimatedStart, placeInLine } from './place.js';
 import { defineWaitingCommands, type WaitingCommands } from './scripts.js';
 
 export interface WaitingRoomDeps {
@@ -29,7 +29,9 @@ export interface Parking {
   order: number;
   /** When capacity returns for the line, or null for a line no time wakes (a plan's followers). */
   until: number | null;
-  intervalMs: number;
+  /** Calls the line's instances take per window (known limits; 0 = unknown), and that window (ms). */
+  perWindow: number;
+  windowMs: number;
   /** The job was released from this very line and still could not run. */
   again: boolean;
 }
@@ -82,7 +84,8 @@ export class WaitingRoom {
       p.member,
       p.order,
       p.until ?? -1,
-      p.intervalMs,
+      p.perWindow,
+      p.windowMs,
       p.again ? 1 : 0,
     );
     this.#arm(Number(earliest));
@@ -120,7 +123,7 @@ export class WaitingRoom {
   async returnsAt(line: string, jobId: string, batchId?: string): Promise<number | null> {
     const place = await placeInLine(this.#deps.redis, this.#deps.prefix, line, jobId, batchId);
     if (!place) return null;
-    return Math.max(place.until, this.#deps.clock()) + place.ahead * place.intervalMs;
+    return estimatedStart(place, this.#deps.clock());
   }
 
   /** Takes a job off its line (back at its deadline, or cancelled). */

@@ -6,7 +6,7 @@
                          score = when the job first parked, ms). A line is "c:<hash>" (jobs waiting
                          for the same candidate instances and token class) or "p:<planJobId>"
                          (coaching jobs waiting for their plan to finish).
-    <root>:set:<line>    what the pool said when the line last parked a job (hash until, intervalMs)
+    <root>:set:<line>    what the pool said when the line last parked a job (hash until, perWindow, windowMs)
     <root>:wakes         when each capacity line is due a release (zset member = line, score = ms)
     <root>:counts        jobs parked on capacity lines (hash "all" and "b:<batchId>")
   A parked job sits in BullMQ's delayed set with its deadline as the timestamp: BullMQ itself
