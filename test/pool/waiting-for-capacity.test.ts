@@ -5,8 +5,10 @@ import {
   type JobData,
   type JobResult,
   loadProviders,
+  PLAN_SYSTEM_PROMPT,
   Pool,
   placeInLine,
+  planUserPrompt,
   progressOf,
   toJobView,
   waitingCount,
@@ -347,6 +349,46 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     expect(Date.now() - started).toBeGreaterThanOrEqual(2400);
     expect(Object.values(sim.stats()).reduce((n, s) => n + s.accepted, 0)).toBe(3);
   }, 20_000);
+
+  it('a job whose token estimate does not fit today stops no smaller job that does: it parks, they run', async () => {
+    const provider = await startLimitingProvider(0, 0); // answers at once, reporting 150 tokens used
+    cleanup.push(() => provider.close());
+    const estimate = (description: string) =>
+      Math.ceil((PLAN_SYSTEM_PROMPT.length + planUserPrompt({ description }).length) / 4) + 700;
+    const small = 'Email, write, gym';
+    const large = `${small}. ${'Notes. '.repeat(600)}`;
+    // A day's tokens: the large job fits an empty day, not one with a call in it; small ones still do.
+    const tpd = estimate(large) + 100;
+    expect(150 + 2 * estimate(small)).toBeLessThan(tpd);
+    const stack = await startStack({
+      providers: {
+        providers: [
+          {
+            id: 'oai',
+            type: 'openai-compatible',
+            baseUrl: provider.baseUrl,
+            apiKey: 'x',
+            models: { m: { tpd } },
+          },
+        ],
+      },
+    });
+    cleanup.push(() => stack.close());
+    expect((await stack.waitForJob(await submit(stack, { description: small }))).status).toBe('completed');
+    await new Promise((r) => setTimeout(r, 200)); // its actual usage settles
+    const big = await submit(stack, { description: large, deadlineSeconds: 2 * 86_400 });
+    await until(
+      'the large job parked',
+      () => view(stack, big),
+      (v) => v.status === 'waiting_for_capacity',
+    );
+    const after = await Promise.all([1, 2].map(() => submit(stack, { description: small })));
+    for (const id of after) expect((await stack.waitForJob(id, 5000)).status).toBe('completed');
+    const bigView = await view(stack, big);
+    expect(bigView.status).toBe('waiting_for_capacity');
+    // It waits for the day window, not for ever: it runs once the day's calls leave the window.
+    expect(Date.parse(String(bigView.waitingUntil)) - Date.now()).toBeGreaterThan(86_000_000);
+  }, 30_000);
 
   it('a too-large job rerouted to a bigger model remembers it after a wait: it goes to the bigger model, not back to the small one', async () => {
     const stack = await startStack({
