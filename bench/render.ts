@@ -67,5 +67,14 @@ export function renderFigures(s: BenchSummary): string {
       (l) =>
         `| ${l.waitingJobs.toLocaleString('en-US')} | ${l.redisCommandsPerSecond} | ${l.workerCpuPercent} % |`,
     ),
+    '',
+    `Draining: one model with a known limit of ${w.drains[0]?.rpm} rpm (a provider answering at once), measured over ${w.drainSeconds} s once every job has been looked at; estimatedStartAt read for the jobs first in line, against when each started (startedAt − estimate).`,
+    '',
+    '| waiting jobs | jobs run | Redis commands/s | commands per job run | worker CPU | estimate error: median (signed) | median abs | p90 abs |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...w.drains.map(
+      (d) =>
+        `| ${d.waitingJobs.toLocaleString('en-US')} | ${d.completedInWindow} | ${d.redisCommandsPerSecond} | ${d.commandsPerCompletedJob} | ${d.workerCpuPercent} % | ${d.estimate.medianErrorMs} ms | ${d.estimate.medianAbsErrorMs} ms | ${d.estimate.p90AbsErrorMs} ms (${d.estimate.started}/${d.estimate.sampled} started) |`,
+    ),
   ].join('\n');
 }

@@ -42,7 +42,7 @@ const summary = {
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
   waiting: await step('waiting for capacity', () =>
-    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10),
+    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10, quick ? 70 : 150),
   ),
 };
 

@@ -23,6 +23,7 @@ export interface BatchView {
     failed: number;
     cancelled: number;
   };
+  estimatedCompletionAt?: string;
 }
 
 /** One measure of one window of an instance, as `GET /v1/pool` shows it. */

@@ -42,7 +42,7 @@ export function cancelledError(): JobError {
 
 /** A view as it reads once the job is cancelled: terminal, no result, the `cancelled` error. */
 export function cancelledView(view: JobView, at: number): JobView {
-  const { result: _result, waitingUntil: _waitingUntil, ...rest } = view;
+  const { result: _result, waitingUntil: _waitingUntil, estimatedStartAt: _estimatedStartAt, ...rest } = view;
   return {
     ...rest,
     status: 'cancelled',

@@ -1,3 +1,4 @@
+export * from './attempts.js';
 export * from './cancel-watch.js';
 export * from './cancellation.js';
 export * from './failure.js';

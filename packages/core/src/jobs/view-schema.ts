@@ -36,11 +36,23 @@ export const JobViewSchema = z.object({
   error: z
     .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
     .optional(),
-  attempts: z.array(AttemptSchema),
+  attempts: z.array(AttemptSchema).describe('The first and the last attempts (see attemptsOmitted)'),
+  attemptsOmitted: z
+    .object({ count: z.number(), ok: z.number(), rate_limited: z.number(), error: z.number() })
+    .optional()
+    .describe(
+      'On a long list: how many attempts between the first and the last ones are left out, by outcome',
+    ),
   waitingUntil: z.iso
     .datetime()
     .optional()
-    .describe('While waiting for capacity: when the earliest instance frees'),
+    .describe('While waiting for capacity: when capacity returns for the instances the job may use'),
+  estimatedStartAt: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      "While waiting for capacity: when the job should start, from its place in line and the instances' limits",
+    ),
   coaching: z.object({ jobId: z.string(), status: JobStatusSchema }).optional(),
   planJobId: z.string().optional().describe('On a coaching job: the plan job whose result it coaches'),
   batchId: z.string().optional(),

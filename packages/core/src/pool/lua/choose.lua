@@ -16,7 +16,8 @@
   Output: now (Redis time, ms), the reservation id of this call (see includes/reservation.lua),
   then four values per call, in input order:
     1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens)
-    0, earliestFreeAt (ms, Redis time; -1 if no candidate can ever serve), blockedCount, 0
+    0, earliestFreeAt (ms, Redis time; -1 if no candidate can ever serve; a disabled one serves
+       again when its disable expires), blockedCount, 0
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any limit in force); unknown limits leave headroom at 1, and
@@ -87,7 +88,11 @@ local function chooseOne(cands, est)
   for _, cand in ipairs(cands) do
     if best and cand.tier > best.tier then break end
     local s = cand.s or load(cand)
-    if not s.disabled then
+    if s.disabled then
+      -- A disable expires (the quota resets): it is a time the instance can serve again.
+      blocked = blocked + 1
+      if earliest < 0 or now + s.disabledTtl < earliest then earliest = now + s.disabledTtl end
+    else
       -- The minute window is always read (it spreads load and teaches limits); the day window only
       -- where a daily limit is in force. Both are written for the chosen instance.
       local minute = windowOf(s, 'm', now)
