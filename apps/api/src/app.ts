@@ -19,6 +19,7 @@ import { JobWaiters } from './job-waiters.js';
 import { createMetricsRegistry, openObservedQueues, registerMetricsRoute } from './metrics/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
+import { registerJsonBody } from './plugins/json-body.js';
 import { answerFrameworkError, registerProblems } from './plugins/problems.js';
 import { RouteTable } from './route-table.js';
 import { registerBatchRoutes } from './routes/batches.js';
@@ -99,6 +100,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const routes = RouteTable.collect(app);
   registerProblems(app, routes);
+  registerJsonBody(app);
   registerHealthRoutes(app, ctx);
   registerDocsRoutes(app, routes);
   const observed = openObservedQueues(deps.redis, deps.prefix, queue);
