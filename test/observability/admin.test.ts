@@ -168,31 +168,13 @@ describe('admin pages behind ADMIN_KEY', () => {
     await metrics.text();
   });
 
-  it('documents the admin routes in OpenAPI as needing the admin key, and every dashboard route', async () => {
+  it('keeps the admin pages and the dashboard internals out of the public API document', async () => {
     const { api: admin } = await api();
     const doc = (await (await fetch(`${admin.url}/docs/openapi.json`)).json()) as {
-      paths: Record<string, Record<string, { summary: string; security: unknown[]; tags: string[] }>>;
-      components: { securitySchemes: Record<string, { scheme: string }> };
+      paths: Record<string, unknown>;
+      components: { securitySchemes: Record<string, unknown> };
     };
-    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.values(ops).map((op) => ({ path, ...op })),
-    );
-    const adminOps = operations.filter((op) => op.path.startsWith('/admin/'));
-    expect(adminOps.map((op) => op.path)).toEqual(
-      expect.arrayContaining([
-        '/admin/pool',
-        '/admin/pool.json',
-        '/admin/queues',
-        '/admin/queues/api/queues',
-      ]),
-    );
-    for (const op of adminOps) {
-      expect(op.security, op.path).toEqual([{ adminBasic: [] }, { adminBearer: [] }]);
-      expect(op.tags).toEqual(['admin']);
-    }
-    const ours = operations.filter((op) => op.path.startsWith('/admin/') || op.path === '/metrics');
-    expect(ours.filter((op) => op.summary === 'Undocumented route')).toEqual([]);
-    expect(doc.paths['/metrics']!.get!.security).toEqual([]);
-    expect(doc.components.securitySchemes.adminBasic!.scheme).toBe('basic');
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/admin'))).toEqual([]);
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer']);
   });
 });
