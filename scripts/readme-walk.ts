@@ -9,16 +9,18 @@
  *   node --import tsx scripts/readme-walk.ts
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const README = readFileSync(join(root, 'README.md'), 'utf8');
 const README_ORIGIN = 'http://127.0.0.1:3000';
-const prefix = `readme-${process.pid}`;
+const prefix = `readme-${randomBytes(4).toString('hex')}`;
 const running: ChildProcess[] = [];
 const failures: string[] = [];
 
@@ -293,6 +295,25 @@ try {
   say(`FAIL ${(err as Error).message}`);
 } finally {
   for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+  await removeKeys();
+}
+
+/** Leaves the Redis as it found it: every key of the walk's two prefixes goes. */
+async function removeKeys(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  redis.on('error', () => {});
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } catch (err) {
+    say(`could not remove the walk's keys (${(err as Error).message})`);
+  } finally {
+    redis.disconnect();
+  }
 }
 say(
   failures.length === 0
