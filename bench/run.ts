@@ -8,6 +8,7 @@ import { benchApiSubmissions } from './api-submissions.js';
 import { benchBatchAccept } from './batch-accept.js';
 import { benchCapacity } from './capacity.js';
 import { benchChoiceLatency } from './choice-latency.js';
+import { benchDemoBatch } from './demo-batch.js';
 import { renderFigures } from './render.js';
 import { machine } from './support.js';
 import { benchThroughput } from './throughput.js';
@@ -41,6 +42,7 @@ const summary = {
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
+  demoBatch: await step('default demo, 250-item batch', () => benchDemoBatch(quick ? 60 : 250)),
   waiting: await step('waiting for capacity', () =>
     benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10, quick ? 70 : 150),
   ),

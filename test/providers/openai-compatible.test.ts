@@ -184,7 +184,7 @@ describe('OpenAI-compatible adapter: transport failures', () => {
     expect(answer).toMatchObject({ kind: 'transport', failure: 'connection' });
   });
 
-  it('reports a connection failure when nothing listens', async () => {
+  it('reports a connection failure when nothing listens, naming the base URL it could not reach', async () => {
     const server = await startServer(silent);
     await server.close();
     const answer = await adapter().call(
@@ -193,6 +193,9 @@ describe('OpenAI-compatible adapter: transport failures', () => {
       neverAborted(),
     );
     expect(answer).toMatchObject({ kind: 'transport', failure: 'connection' });
+    expect(answer.kind === 'transport' && answer.message).toMatch(
+      new RegExp(`^${server.origin}/v1: .*ECONNREFUSED`),
+    );
   });
 });
 

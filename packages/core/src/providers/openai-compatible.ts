@@ -7,7 +7,7 @@ import { assertNever } from '../signals/outcome.js';
 import { startDeadline } from './deadline.js';
 import { headersWithoutSecret, withoutSecret } from './redact.js';
 import { headersRecord } from './response-headers.js';
-import { describeError, transportFailure } from './transport-failure.js';
+import { transportFailure, transportMessage } from './transport-failure.js';
 import type { ChatRequest, ProviderAdapter, ProviderAnswer, Usage } from './types.js';
 
 export interface OpenAiCompatibleDeps {
@@ -180,7 +180,7 @@ export function createOpenAiCompatibleAdapter(deps: OpenAiCompatibleDeps): Provi
       return {
         kind: 'transport',
         failure: transportFailure(signal, deadline, error instanceof APIConnectionTimeoutError),
-        message: withoutSecret(describeError(error), instance.apiKey),
+        message: withoutSecret(transportMessage(instance.baseUrl, error), instance.apiKey),
         latencyMs: latencyMs(),
       };
     } finally {
