@@ -176,11 +176,14 @@ describe('the choice rules of the pool', () => {
       expect((await stateOf(a)).limitedUntil).not.toBeNull();
     });
 
-    it('a disabled instance is never chosen and no moment is promised for it', async () => {
+    it('a disabled instance is never chosen, and is promised back only when its disable expires', async () => {
       const a = instance('p', 'm');
       const b = instance('q', 'm');
       await pool.disable(a, 'insufficient_quota', 60_000);
-      expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+      const choice = await pool.choose(only(a), 1);
+      expect(choice).toMatchObject({ kind: 'wait', blocked: 1 });
+      const until = choice.kind === 'wait' ? choice.until : null;
+      expect(until! - now).toBeGreaterThan(55_000);
       expect(chosenId(await pool.choose(only(a, b), 1))).toBe('q/m');
     });
   });

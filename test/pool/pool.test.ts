@@ -307,10 +307,15 @@ describe('pool choice and reservation', () => {
     expect(refused.blocked).toBe(1);
   });
 
-  it('a disabled instance is reported and never chosen', async () => {
+  it('a disabled instance is reported and never chosen; it is promised back when its disable expires', async () => {
     const a = instance('p', 'm');
     await pool.disable(a, 'insufficient_quota', 60_000);
-    expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+    const choice = await pool.choose(only(a), 1);
+    expect(choice).toMatchObject({ kind: 'wait', blocked: 1 });
+    // The disable is a time the quota returns (Redis's clock; this machine's is the same one).
+    const until = choice.kind === 'wait' ? choice.until : null;
+    expect(until).not.toBeNull();
+    expect(Math.abs(until! - (Date.now() + 60_000))).toBeLessThan(2_000);
     const [state] = await pool.snapshot([a]);
     expect(state).toMatchObject({ state: 'disabled', reason: 'insufficient_quota' });
   });
