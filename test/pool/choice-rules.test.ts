@@ -8,11 +8,15 @@ import { uniquePrefix } from '../support/tracked.js';
  * The rules of DESIGN.md's pool, as its Lua enforces them, through the public Pool API only (so
  * these tests hold whatever the scripts look like inside). Each test is written to fail on a named
  * way of breaking the rule (scripts/lua-mutations.json lists them; `npm run mutate` checks).
- * Windows follow the injected clock; limit keys expire in Redis's own time.
+ * Windows and limit keys follow Redis's clock (TIME), never the caller's: the injected clock only
+ * dates what the pool answers (`until`) in the caller's terms. Tests that need a window to pass use
+ * a pool whose "minute" lasts SHORT.ms, and wait for it.
  */
 const MINUTE = 60_000;
-const GUARD = 750;
 const T0 = 1_700_000_000_000;
+const SHORT = { ms: 1000, guardMs: 50 };
+const SHORT_BUCKET = Math.floor(SHORT.ms / 60);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 describe('the choice rules of the pool', () => {
   let now: number;
@@ -24,6 +28,13 @@ describe('the choice rules of the pool', () => {
     const redis = testRedis(prefix, role);
     connections.push(redis);
     return new Pool({ redis, prefix, clock: () => now });
+  };
+
+  /** A pool on the real clock whose minute lasts SHORT.ms, for rules that need a window to pass. */
+  const shortPool = (minuteWindow = SHORT) => {
+    const redis = testRedis(prefix, 'short');
+    connections.push(redis);
+    return new Pool({ redis, prefix, minuteWindow });
   };
 
   beforeEach(() => {
@@ -51,15 +62,15 @@ describe('the choice rules of the pool', () => {
   const use = async (target: Instance, count: number) => {
     for (let i = 0; i < count; i++) reserved(await pool.choose(only(target), 1));
   };
-  const stateOf = async (target: Instance) => (await pool.snapshot([target]))[0]!;
+  const stateOf = async (target: Instance, p = pool) => (await p.snapshot([target]))[0]!;
   /** Calls and tokens counted in the instance's minute window now. */
   const minuteUsed = async (target: Instance) => {
     const { minute } = (await stateOf(target)).windows;
     return { requests: minute.requests.used, tokens: minute.tokens.used };
   };
   /** The limits in force that the pool learned (from 429s) or was told (by headers). */
-  const learnedOf = async (target: Instance) => {
-    const { minute, day } = (await stateOf(target)).windows;
+  const learnedOf = async (target: Instance, p = pool) => {
+    const { minute, day } = (await stateOf(target, p)).windows;
     const found: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>> = {};
     const measures = { rpm: minute.requests, tpm: minute.tokens, rpd: day.requests, tpd: day.tokens };
     for (const [name, w] of Object.entries(measures)) {
@@ -190,21 +201,27 @@ describe('the choice rules of the pool', () => {
 
   describe('windows', () => {
     it('reserves exactly the known rpm, and the window frees a minute and its guard after the oldest call', async () => {
+      // A guard wide enough to land inside on a busy machine.
+      const window = { ms: 1000, guardMs: 400 };
+      const p = shortPool(window);
       const a = instance('p', 'm', { rpm: 3 });
+      const first = Date.now();
+      // 200 ms apart: each call in a bucket of its own, so the oldest leaves alone.
       for (let i = 0; i < 3; i++) {
-        reserved(await pool.choose(only(a), 1));
-        now += 1000;
+        reserved(await p.choose(only(a), 1));
+        if (i < 2) await sleep(200);
       }
-      expect(await pool.choose(only(a), 1)).toEqual({
-        kind: 'wait',
-        until: T0 + MINUTE + GUARD + 1,
-        blocked: 1,
-      });
-      now = T0 + MINUTE + GUARD - 1; // inside the guard: the provider may still count the first call
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
-      now = T0 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      const refused = await p.choose(only(a), 1);
+      if (refused.kind !== 'wait' || refused.until === null) throw new Error('expected a wait');
+      expect(refused.blocked).toBe(1);
+      // The oldest call leaves a window, its guard and at most one bucket after it was made.
+      expect(refused.until).toBeGreaterThanOrEqual(first + window.ms + window.guardMs - 5);
+      expect(refused.until).toBeLessThanOrEqual(first + 100 + window.ms + window.guardMs + SHORT_BUCKET);
+      await sleep(first + window.ms + 100 - Date.now()); // a window on, inside the guard: still counted
+      expect((await p.choose(only(a), 1)).kind).toBe('wait');
+      await sleep(refused.until - Date.now() + 5);
+      reserved(await p.choose(only(a), 1));
+      expect((await p.choose(only(a), 1)).kind).toBe('wait');
     });
 
     it('a daily limit counts across minutes', async () => {
@@ -241,15 +258,17 @@ describe('the choice rules of the pool', () => {
     });
 
     it('a slow answer counts until a minute after it arrived, not after the call was sent', async () => {
+      const p = shortPool();
       const a = instance('p', 'm', { rpm: 1 });
-      const c = reserved(await pool.choose(only(a), 1));
-      now = T0 + 5000;
-      await pool.settleAnswered(c, undefined);
-      now = T0 + MINUTE + GUARD + 1000; // past the call's window, not the answer's
-      const refused = await pool.choose(only(a), 1);
-      expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(T0 + 5000 + MINUTE);
-      now = T0 + 5000 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
+      const sent = Date.now();
+      const c = reserved(await p.choose(only(a), 1));
+      await sleep(500); // the provider took 500 ms: it may have counted the call at any time up to now
+      await p.settleAnswered(c, undefined);
+      await sleep(sent + SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 100 - Date.now()); // past the call's window
+      const refused = await p.choose(only(a), 1);
+      expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(sent + 500 + SHORT.ms);
+      if (refused.kind === 'wait') await sleep(refused.until! - Date.now() + 5);
+      reserved(await p.choose(only(a), 1));
     });
 
     it('a reservation given back frees its slot at once', async () => {
@@ -275,7 +294,11 @@ describe('the choice rules of the pool', () => {
       await pool.settle(a, c.reservationId, 5, [
         { what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 },
       ]);
-      expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
+      const held = await pool.choose(only(a), 1);
+      expect(held).toMatchObject({ kind: 'wait', blocked: 1 });
+      // Until the reset (dated by Redis when the report came, a moment before this choice).
+      expect(held.kind === 'wait' && held.until).toBeGreaterThan(now + 29_000);
+      expect(held.kind === 'wait' && held.until).toBeLessThanOrEqual(now + 30_000);
       const b = instance('q', 'm');
       const d = reserved(await pool.choose(only(b), 1));
       await pool.settle(b, d.reservationId, 5, [
@@ -337,17 +360,17 @@ describe('the choice rules of the pool', () => {
 
   describe('learned limits', () => {
     it('a 429 on the minute window teaches the minute limit (the calls counted when it came) and budgets by it', async () => {
+      const p = shortPool();
       const a = instance('p', 'm');
-      await use(a, 4);
-      const refused = reserved(await pool.choose(only(a), 1));
-      await pool.markLimited(a, minuteLimit(1), refused.reservationId);
-      expect(await learnedOf(a)).toEqual({ rpm: 4 });
-      // Once the limit key is gone (1 ms in Redis's time) the learned 4 still holds the instance.
-      await new Promise((r) => setTimeout(r, 5));
-      now += 10;
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
-      now = T0 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
+      for (let i = 0; i < 4; i++) reserved(await p.choose(only(a), 1));
+      const refused = reserved(await p.choose(only(a), 1));
+      await p.markLimited(a, minuteLimit(1), refused.reservationId);
+      expect(await learnedOf(a, p)).toEqual({ rpm: 4 });
+      expect((await p.choose(only(a), 1)).kind).toBe('wait');
+      // The limit key (at least 1 s) and the window pass; the learned 4 then budgets the next window.
+      await sleep(SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 100);
+      for (let i = 0; i < 4; i++) reserved(await p.choose(only(a), 1));
+      expect((await p.choose(only(a), 1)).kind).toBe('wait');
     });
 
     it('a 429 on the day window teaches the daily limit', async () => {
@@ -358,15 +381,15 @@ describe('the choice rules of the pool', () => {
     });
 
     it('a later 429 at a lower count lowers the learned limit', async () => {
+      const p = shortPool();
       const a = instance('p', 'm');
-      await use(a, 6);
-      await pool.markLimited(a, minuteLimit(1));
-      expect((await learnedOf(a)).rpm).toBe(6);
-      await new Promise((r) => setTimeout(r, 5)); // the 1 ms limit key expires in Redis's own time
-      now += 2 * MINUTE;
-      await use(a, 4);
-      await pool.markLimited(a, minuteLimit(1));
-      expect((await learnedOf(a)).rpm).toBe(4);
+      for (let i = 0; i < 6; i++) reserved(await p.choose(only(a), 1));
+      await p.markLimited(a, minuteLimit(1));
+      expect((await learnedOf(a, p)).rpm).toBe(6);
+      await sleep(SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 100); // the window and the limit key pass
+      for (let i = 0; i < 4; i++) reserved(await p.choose(only(a), 1));
+      await p.markLimited(a, minuteLimit(1));
+      expect((await learnedOf(a, p)).rpm).toBe(4);
     });
 
     it('a configured limit is not replaced by one learned from a 429, and a 429 of unknown window teaches nothing', async () => {
