@@ -367,7 +367,7 @@ describe('the choice rules of the pool', () => {
       await p.markLimited(a, minuteLimit(1), refused.reservationId);
       expect(await learnedOf(a, p)).toEqual({ rpm: 4 });
       expect((await p.choose(only(a), 1)).kind).toBe('wait');
-      // The limit key (at least 1 s) and the window pass; the learned 4 then budgets the next window.
+      // The window passes (the 1 ms limit key long before); the learned 4 then budgets the next one.
       await sleep(SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 100);
       for (let i = 0; i < 4; i++) reserved(await p.choose(only(a), 1));
       expect((await p.choose(only(a), 1)).kind).toBe('wait');

@@ -288,7 +288,7 @@ describe('pool choice and reservation', () => {
     );
     expect((await short.choose(only(a), 1)).kind).toBe('wait');
     expect(await minuteRequests(short, a)).toMatchObject({ limit: 4, source: 'learned', used: 4 });
-    // The limit key (1 s at least) and the window (1 s + guard + a bucket) both pass.
+    // The window (1 s + guard + a bucket) passes, and the 1 ms limit key long before.
     await sleep(SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 50);
     expect((await short.choose(only(a), 1)).kind).toBe('reserved');
   });
@@ -452,7 +452,15 @@ describe('pool choice and reservation', () => {
       }
     });
 
-    it('repeated 429s back off, doubling up to 60 s; those that come while limited do not count', async () => {
+    it('a delay the provider states is honoured as it is, however often it is said', async () => {
+      const a = instance('p', 'm');
+      for (let i = 0; i < 5; i++) {
+        expect(await refuse(short, a, 150)).toBeLessThanOrEqual(150);
+        await redis.del(limitKey(a)); // as if it had run out
+      }
+    });
+
+    it('repeated 429s with no usable delay back off, doubling up to 60 s; those that come while limited do not count', async () => {
       const a = instance('p', 'm');
       const floors: number[] = [];
       for (let strike = 0; strike < 8; strike++) {
