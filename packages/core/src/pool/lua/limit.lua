@@ -8,7 +8,7 @@
     KEYS[2] <root>:strikes:<instance>   recent 429s of the instance (for the backoff)
     KEYS[3] <root>:b:m:<instance>, KEYS[4] <root>:b:d:<instance>   its windows
     KEYS[5] <root>:limits:<instance>    stated limits (see includes/stated-limits.lua)
-    ARGV[1] retry after (ms, as the provider said; 0 or less when it said nothing usable)
+    ARGV[1] retry after (ms, as the provider said: may be 0, negative or past)
     ARGV[2] reason payload (JSON) shown by the pool view
     ARGV[3] reservation id ("" for none)
     ARGV[4] window to learn: "m", "d" or "" (unknown: learn nothing)
@@ -19,36 +19,33 @@
 
   Output: the limit's remaining ms after the call (the longer of old and new)
 
-  A delay the provider states (> 0) is its word: the key lives exactly that long (DESIGN: the TTL
-  is the provider's retry-after), however often it says so. A hint that says nothing usable (zero,
-  negative, already past) backs off instead: such a 429 arriving while the scope is not limited
-  already is a strike (the calls that were in flight when the first came are not), and each strike
-  within QUIET_MS of the last doubles the wait: 1 s, 2 s, 4 s ... up to 60 s; a quiet spell of two
-  minute windows (2 min in production) resets it. So it is never a 1 ms cooldown, and an instance
-  that keeps refusing without saying for how long is left alone for longer.
+  Backoff: a 429 that arrives while the scope is not limited already is a strike (the calls that
+  were in flight when the first came are not). Each strike within QUIET_MS of the last doubles the
+  least we stay away: 1 s, 2 s, 4 s ... up to 60 s; a quiet spell of two minute windows (2 min in
+  production) resets it. So a zero, negative or past hint is not a 1 ms cooldown, and an instance
+  that keeps refusing is left alone for longer. The steps are fractions of the minute window (1/60
+  up to 1), so a test that shortens the minute shortens them alike.
 ]]
 --- @include "includes/time"
 --- @include "includes/windows"
 --- @include "includes/reservation"
 --- @include "includes/stated-limits"
 
-local FLOOR_MS, MAX_FLOOR_MS = 1000, 60000
 local now = redisNow()
 setWindows(ARGV[8], ARGV[9])
+local FLOOR_MS, MAX_FLOOR_MS = math.floor(WINDOW.m / 60), WINDOW.m
 local QUIET_MS = 2 * WINDOW.m
 local key, strikesKey, minuteKey, dayKey, limitsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local unit, what = ARGV[4], ARGV[5]
 
 local existing = ttlOf(key)
-local ttl = math.floor(tonumber(ARGV[1]))
-if ttl <= 0 then
-  local strikes = tonumber(rcall('GET', strikesKey) or '0')
-  if existing == 0 then
-    strikes = strikes + 1
-    rcall('SET', strikesKey, strikes, 'PX', QUIET_MS)
-  end
-  ttl = math.min(FLOOR_MS * 2 ^ (math.max(strikes, 1) - 1), MAX_FLOOR_MS)
+local strikes = tonumber(rcall('GET', strikesKey) or '0')
+if existing == 0 then
+  strikes = strikes + 1
+  rcall('SET', strikesKey, strikes, 'PX', QUIET_MS)
 end
+local floor = math.min(FLOOR_MS * 2 ^ (math.max(strikes, 1) - 1), MAX_FLOOR_MS)
+local ttl = math.max(math.floor(tonumber(ARGV[1])), floor)
 if ttl > existing then
   rcall('SET', key, ARGV[2], 'PX', ttl)
   existing = ttl
