@@ -257,37 +257,45 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     const receiver: Receiver = await startReceiver();
     cleanup.push(() => receiver.close());
     const stack = await slowAndFast({ webhooks: true });
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      ids.push(await submit(stack, { model: 'slow', deadlineSeconds: 3, callbackUrl: receiver.url }));
+    // One call per 2 s: one job runs, three with time to spare wait in line, and at the back of the
+    // line two with 3 s. Capacity returns for the line (2.1 s) before their deadline, but the jobs
+    // ahead take it: they wait, parked, until their deadline ends them.
+    const patient: string[] = [];
+    for (let i = 0; i < 4; i++) patient.push(await submit(stack, { model: 'slow', deadlineSeconds: 60 }));
+    const hurried: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      hurried.push(await submit(stack, { model: 'slow', deadlineSeconds: 3, callbackUrl: receiver.url }));
     }
-    const views = await Promise.all(ids.map((id) => stack.waitForJob(id, 10_000)));
-    const failed = views.filter((v) => v.status === 'failed');
-    expect(failed.length).toBeGreaterThan(0);
-    let atDeadline = 0;
-    for (const v of failed) {
+    const parkedView = await until(
+      'parked',
+      () => view(stack, hurried[1]!),
+      (v) => v.status === 'waiting_for_capacity',
+    );
+    expect(Date.parse(String(parkedView.waitingUntil))).toBeLessThan(
+      Date.parse(String(parkedView.createdAt)) + 3000,
+    );
+    for (const id of hurried) {
+      const v = await stack.waitForJob(id, 10_000);
+      expect(v.status).toBe('failed');
       const error = v.error as { code: string; details: { capacityReturnsAt: string | null } };
       expect(error.code).toBe('capacity_exhausted');
-      expect(error.details.capacityReturnsAt).not.toBeNull();
+      // When the line would have reached it: after its deadline.
       const deadline = Date.parse(String(v.createdAt)) + 3000;
+      expect(Date.parse(error.details.capacityReturnsAt!)).toBeGreaterThan(deadline);
+      // At its deadline: not before (it was waiting), and not more than a second after.
       const finished = Date.parse(String(v.finishedAt));
-      // Never after its deadline + 1 s; either at once (capacity cannot return in time) or at it.
+      expect(finished).toBeGreaterThanOrEqual(deadline);
       expect(finished - deadline).toBeLessThanOrEqual(1000);
-      if (finished >= deadline) atDeadline++;
+      expect(v.attempts).toEqual([]);
     }
-    // Some waited, parked, right up to the deadline (not failed at pickup, nor late).
-    expect(atDeadline).toBeGreaterThan(0);
-    await until(
-      'webhooks',
-      async () => receiver.received.length,
-      (n) => n >= ids.length,
-      10_000,
-    );
-    for (const v of failed) {
-      const hook = receiver.received.find((r) => JSON.parse(r.body).data.id === v.id)!;
-      expect(JSON.parse(hook.body).type).toBe('job.failed');
-      expect(hook.at - Date.parse(String(v.finishedAt))).toBeLessThan(1000);
+    const hooks = await receiver.waitFor(2, 5000);
+    for (const id of hurried) {
+      const hook = hooks.find((r) => JSON.parse(r.body).data.id === id)!;
+      expect(JSON.parse(hook.body)).toMatchObject({ type: 'job.failed', data: { status: 'failed' } });
+      expect(hook.at - Date.parse(String((await view(stack, id)).finishedAt))).toBeLessThan(1000);
     }
+    // The patient ones are still waiting their turn, not failed.
+    expect((await view(stack, patient[3]!)).status).toBe('waiting_for_capacity');
   }, 30_000);
 
   it('cancel ends a parked job within 1 s, takes it off its line and sends its job.failed webhook', async () => {
