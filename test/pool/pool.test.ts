@@ -321,10 +321,15 @@ describe('pool choice and reservation', () => {
     expect(refused).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
   });
 
-  it('a disabled instance is reported and never chosen', async () => {
+  it('a disabled instance is reported and never chosen, and serves again when its disable expires', async () => {
     const a = instance('p', 'm');
     await pool.disable(a, 'insufficient_quota', 60_000);
-    expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+    // The disable's end is when capacity returns (a quota resets): a job waits for it.
+    const waiting = await pool.choose(only(a), 1);
+    expect(waiting).toMatchObject({ kind: 'wait', blocked: 1 });
+    // Its TTL as Redis has it (a few ms may have passed since it was set).
+    expect((waiting as { until: number }).until).toBeGreaterThan(now + 59_000);
+    expect((waiting as { until: number }).until).toBeLessThanOrEqual(now + 60_000);
     const [state] = await pool.snapshot([a]);
     expect(state).toMatchObject({ state: 'disabled', reason: 'insufficient_quota' });
   });
