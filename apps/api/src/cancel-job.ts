@@ -8,7 +8,7 @@ import {
   TERMINAL,
 } from '@spillway/core';
 import { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { findJob, loadView, viewOf } from './job-views.js';
 import { withdrawJobs } from './withdraw-jobs.js';

@@ -12,7 +12,7 @@ import {
   toJobView,
 } from '@spillway/core';
 import { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { isJobId } from './job-ids.js';
 
 /** The tenant's job, or null (another tenant's job is the same as no job: 404). */

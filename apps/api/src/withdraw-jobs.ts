@@ -10,7 +10,7 @@ import {
   progressOf,
 } from '@spillway/core';
 import type { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { viewOf } from './job-views.js';
 
 export interface Withdrawal {

@@ -150,7 +150,12 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
       case 'capacity': {
         const limited =
           outcome.code === 'rate_limited'
-            ? { scope: outcome.scope, window: outcome.window, reason: `rate limited (${outcome.window})` }
+            ? {
+                scope: outcome.scope,
+                window: outcome.window,
+                measure: outcome.measure,
+                reason: `rate limited (${outcome.window})`,
+              }
             : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
         await deps.pool.markLimited(
           instance,

@@ -1,5 +1,5 @@
 import { type BatchRecord, type BatchView, readBatch, toBatchView, waitingCount } from '@spillway/core';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { isBatchId } from './ids.js';
 
 /** The tenant's batch, or null (another tenant's batch is the same as no batch: 404). */

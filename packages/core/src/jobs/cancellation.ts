@@ -1,6 +1,6 @@
 import { hashTaggedPrefix } from '../keys.js';
 import { JobError } from './failure.js';
-import type { JobView } from './view.js';
+import type { JobView } from './view-schema.js';
 
 export const CANCELLED_CODE = 'cancelled';
 const CANCELLED_MESSAGE = 'cancelled by the client';

@@ -3,6 +3,7 @@ export * from './cancel-watch.js';
 export * from './cancellation.js';
 export * from './failure.js';
 export * from './job-data.js';
+export * from './priority.js';
 export * from './requests.js';
 export * from './results.js';
 export * from './view.js';

@@ -1,3 +1,4 @@
+import type { JobPriority } from './priority.js';
 import type { CoachingResult, PlanResult } from './results.js';
 
 export const JOBS_QUEUE = 'jobs';
@@ -22,6 +23,8 @@ export interface JobData {
   metadata?: Record<string, unknown>;
   batchId?: string;
   customId?: string;
+  /** What the request asked for (its BullMQ priority comes from it: priority.ts). */
+  priority?: JobPriority;
   /** Set on a plan job submitted with coaching: the chained coaching job's id. */
   coachingJobId?: string;
   plan?: { description: string; date?: string; coaching?: CoachingPolicy };

@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { JobPrioritySchema } from './priority.js';
 import { CoachingResultSchema, PlanResultShape } from './results.js';
-import type { JobView } from './view.js';
 
 /**
- * The job view as a zod schema, for documentation (OpenAPI) and for clients that validate what
- * they read. `toJobView` builds the view; this describes it, and the type check below keeps the two
- * in step.
+ * The job view of DESIGN.md: the one definition. The OpenAPI document is generated from it, the
+ * `JobView` type is inferred from it (view.ts builds exactly that type; the CLI imports it), and
+ * clients may validate what they read with it.
  */
 export const JobStatusSchema = z.enum([
   'queued',
@@ -58,9 +58,8 @@ export const JobViewSchema = z.object({
   batchId: z.string().optional(),
   customId: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  priority: JobPrioritySchema.optional(),
 });
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-/** Fails to compile when the schema and the JobView interface drift apart. */
-export type _JobViewSchemaMatchesJobView = Assert<Same<z.output<typeof JobViewSchema>, JobView>>;
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+export type JobView = z.infer<typeof JobViewSchema>;

@@ -1,40 +1,8 @@
 import type { Job } from 'bullmq';
 import { estimatedStart, type PlaceInLine } from '../waiting/place.js';
 import { failureFromReason } from './failure.js';
-import type {
-  Attempt,
-  JobData,
-  JobFailure,
-  JobKind,
-  JobOutput,
-  JobProgress,
-  JobResult,
-  OmittedAttempts,
-} from './job-data.js';
-
-export type JobStatus = 'queued' | 'running' | 'waiting_for_capacity' | 'completed' | 'failed' | 'cancelled';
-
-export interface JobView {
-  id: string;
-  kind: JobKind;
-  status: JobStatus;
-  createdAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  result?: JobOutput;
-  error?: { code: string; message: string; details?: Record<string, unknown> };
-  attempts: Attempt[];
-  /** Present when the list is cut: the attempts left out between the first and the last ones. */
-  attemptsOmitted?: OmittedAttempts;
-  waitingUntil?: string;
-  estimatedStartAt?: string;
-  coaching?: { jobId: string; status: JobStatus };
-  /** On a coaching job that works on a plan job's result: that plan job. */
-  planJobId?: string;
-  batchId?: string;
-  customId?: string;
-  metadata?: Record<string, unknown>;
-}
+import type { JobData, JobFailure, JobProgress, JobResult } from './job-data.js';
+import type { JobStatus, JobView } from './view-schema.js';
 
 export const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
@@ -75,6 +43,7 @@ export function toJobView(job: Job<JobData, JobResult>, state: string, ctx: View
   if (data.batchId) view.batchId = data.batchId;
   if (data.customId) view.customId = data.customId;
   if (data.metadata) view.metadata = data.metadata;
+  if (data.priority) view.priority = data.priority;
   return view;
 }
 
