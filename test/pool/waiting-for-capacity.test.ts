@@ -108,21 +108,23 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     }
   }
 
-  it('no number of 429s ends a job before its deadline: 40 short 429s in a row (retry-after-ms 150), then an answer, completes, spending no attempt and no hop, with a bounded attempts list', async () => {
+  it('no number of 429s ends a job before its deadline: 40 short 429s in a row (retry-after-ms 150) from one model, then an answer, completes, spending no attempt and no hop, with a bounded attempts list', async () => {
     const provider = await startLimitingProvider(40, 150);
     cleanup.push(() => provider.close());
+    // One model on ten credentials: the pool's back-off for repeated 429s (per instance, doubling
+    // from 1 s) keeps 40 refusals within seconds, where one instance would back off for minutes.
+    const credentials = Array.from({ length: 10 }, (_, i) => ({
+      id: `oai${i}`,
+      type: 'openai-compatible',
+      baseUrl: provider.baseUrl,
+      apiKey: 'x',
+      models: { m: {} },
+    }));
     // maxHops 4: the loop guard counts reroutes only, never a provider that keeps saying "wait".
-    const stack = await startStack({
-      providers: {
-        providers: [
-          { id: 'oai', type: 'openai-compatible', baseUrl: provider.baseUrl, apiKey: 'x', models: { m: {} } },
-        ],
-      },
-      maxHops: 4,
-    });
+    const stack = await startStack({ providers: { providers: credentials }, maxHops: 4 });
     cleanup.push(() => stack.close());
     const id = await submit(stack, {});
-    const done = await stack.waitForJob(id, 30_000);
+    const done = await stack.waitForJob(id, 60_000);
     expect(done.status, JSON.stringify(done)).toBe('completed');
     expect(provider.calls.filter((c) => c.limited)).toHaveLength(40);
     const attempts = done.attempts as Array<{ outcome: string; retryAfterMs?: number }>;
@@ -137,7 +139,7 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     cleanup.push(() => queue.close());
     // BullMQ counts the run that completed; no 429 spent one.
     expect((await queue.getJob(id))!.attemptsMade).toBe(1);
-  }, 40_000);
+  }, 70_000);
 
   it('holds every job parked in Redis, in no worker slot, while all instances are limited longer than any in-memory hold, and completes them all once the limits expire', async () => {
     const prefix = uniquePrefix('wait');
@@ -502,6 +504,6 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
         `redis commands/s while waiting: 100 jobs ${at100.toFixed(1)}, 10,000 jobs ${at10k.toFixed(1)}`,
       );
     },
-    120_000,
+    180_000,
   );
 });
