@@ -1,4 +1,5 @@
 import {
+  closeRedis,
   createAdapters,
   createLogger,
   createRedis,
@@ -11,6 +12,7 @@ import {
   planUserPrompt,
   progressOf,
   toJobView,
+  WaitingRoom,
   waitingCount,
 } from '@spillway/core';
 import { createSimulator } from '@spillway/simulator';
@@ -19,8 +21,9 @@ import { type Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { parseExposition, sampleValue } from '../observability/exposition.js';
-import { drained, enqueuePlans, jobsQueue } from '../support/enqueue.js';
+import { drained, enqueuePlans, jobsQueue, planJob } from '../support/enqueue.js';
 import { hasRedisServer, startPrivateRedis } from '../support/private-redis.js';
+import { testRedis } from '../support/redis.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { uniquePrefix } from '../support/tracked.js';
 import { type Receiver, startReceiver } from '../webhooks/receiver.js';
@@ -445,6 +448,57 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
       ['large', 'ok'],
     ]);
   }, 30_000);
+
+  it('a release skips a parked id whose job was removed, and a released job that vanishes does not strand the line: its lease brings the next one', async () => {
+    const prefix = uniquePrefix('lease');
+    const queue = jobsQueue(prefix);
+    cleanup.push(() => queue.close());
+    const redis = testRedis(prefix, 'room');
+    cleanup.push(() => closeRedis(redis));
+    const room = new WaitingRoom({
+      redis,
+      prefix,
+      queueName: 'jobs',
+      clock: Date.now,
+      logger: createLogger({ level: 'silent' }),
+      leaseMs: 300,
+      checkMs: 60_000,
+    });
+    cleanup.push(() => room.close());
+    const ids = ['job_lease0000001x', 'job_lease0000002x', 'job_lease0000003x'];
+    const line = 'c:test:9';
+    for (const [order, id] of ids.entries()) {
+      await queue.add('plan', planJob(order), { jobId: id, delay: 3_600_000 });
+      await room.park({
+        line,
+        member: id,
+        order,
+        until: Date.now() + 200,
+        perWindow: 0,
+        windowMs: 0,
+        again: false,
+      });
+    }
+    // The first one is removed behind the line's back (no leave): the release must skip it.
+    await (await queue.getJob(ids[0]!))!.remove();
+    const state = async (id: string) => (await queue.getJob(id))?.getState();
+    await until(
+      'the second released',
+      () => state(ids[1]!),
+      (s) => s === 'waiting',
+    );
+    expect(await state(ids[2]!)).toBe('delayed');
+    expect(await waitingCount(redis, prefix)).toBe(1);
+    // The released job vanishes before any worker reports back: the lease releases the next.
+    await (await queue.getJob(ids[1]!))!.remove();
+    await until(
+      'the third released',
+      () => state(ids[2]!),
+      (s) => s === 'waiting',
+    );
+    expect(await waitingCount(redis, prefix)).toBe(0);
+    expect(await redis.zcard(`{${prefix}}:wait:wakes`)).toBe(0);
+  });
 
   it.runIf(hasRedisServer())(
     'costs no Redis traffic per waiting job: commands per second stay flat from 100 to 10,000 parked jobs',
