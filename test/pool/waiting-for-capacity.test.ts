@@ -114,17 +114,18 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
   it('no number of 429s ends a job before its deadline: 40 short 429s in a row (retry-after-ms 150) from one model, then an answer, completes, spending no attempt and no hop, with a bounded attempts list', async () => {
     const provider = await startLimitingProvider(40, 150);
     cleanup.push(() => provider.close());
-    // One model on ten credentials: the pool's back-off for repeated 429s (per instance, doubling
-    // from 1 s) keeps 40 refusals within seconds, where one instance would back off for minutes.
-    const credentials = Array.from({ length: 10 }, (_, i) => ({
-      id: `oai${i}`,
-      type: 'openai-compatible',
-      baseUrl: provider.baseUrl,
-      apiKey: 'x',
-      models: { m: {} },
-    }));
     // maxHops 4: the loop guard counts reroutes only, never a provider that keeps saying "wait".
-    const stack = await startStack({ providers: { providers: credentials }, maxHops: 4 });
+    // A short minute shortens the pool's back-off for an instance that keeps refusing (1/60 of the
+    // minute, doubling, up to the minute): 40 strikes take seconds, not the half hour of production.
+    const stack = await startStack({
+      minuteWindow: { ms: 300, guardMs: 20 },
+      providers: {
+        providers: [
+          { id: 'oai', type: 'openai-compatible', baseUrl: provider.baseUrl, apiKey: 'x', models: { m: {} } },
+        ],
+      },
+      maxHops: 4,
+    });
     cleanup.push(() => stack.close());
     const id = await submit(stack, {});
     const done = await stack.waitForJob(id, 60_000);
