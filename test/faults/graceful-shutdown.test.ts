@@ -59,7 +59,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     }
   }, 40_000);
 
-  it('does not sit out a wait for capacity: jobs held in memory go back to the queue and it exits at once', async () => {
+  it('does not sit out a wait for capacity: waiting jobs are parked in Redis, not in the worker, and it exits at once', async () => {
     // Two requests a minute, a real minute: the third job onwards waits about 60 s for a slot.
     rig = await startFaultRig({
       models: { m: { dialect: 'groq', rpm: 2 } },
@@ -73,19 +73,20 @@ describe('graceful shutdown (SIGTERM)', () => {
       const leaving = await rig.startWorker({ concurrency: 4 });
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push(await rig.submit());
-      await untilCounts(queue, (c) => c.completed === 2 && c.active === 3);
+      // The three that must wait left the worker: parked (delayed until their deadline), none active.
+      await untilCounts(queue, (c) => c.completed === 2 && c.delayed === 3 && c.active === 0);
       await new Promise((r) => setTimeout(r, 200));
 
-      // Sitting the ~60 s wait out would have completed the three; they are handed back instead.
+      // Sitting the ~60 s wait out would have completed the three; the worker holds none of them.
       leaving.kill('SIGTERM');
       expect(await exited(leaving)).toBe(0);
 
-      // Nothing lost: the three waiting jobs are back in the queue, waiting for capacity.
+      // Nothing lost: the three waiting jobs are still parked, waiting for capacity.
       const counts = await queue.getJobCounts(...STATES);
       expect(counts).toMatchObject({ active: 0, failed: 0, completed: 2 });
       const states = await Promise.all(ids.map(async (id) => (await queue.getJob(id))!.getState()));
       expect(states.filter((s) => s === 'completed')).toHaveLength(2);
-      expect(states.filter((s) => ['waiting', 'delayed', 'prioritized'].includes(s))).toHaveLength(3);
+      expect(states.filter((s) => s === 'delayed')).toHaveLength(3);
       expect(rig.sim.stats().m!.accepted).toBe(2);
     } finally {
       await queue.close();

@@ -153,11 +153,14 @@ function createRun(deps: ProcessorDeps) {
     cameFrom: JobProgress['parked'],
   ): Promise<never> {
     const deadlineAt = job.data.deadlineAt;
-    if (wait.until === null || wait.until > deadlineAt) {
-      return fail(job, progress, capacityExhausted(deadlineAt, wait.until));
-    }
     const line = capacityLine(wait.candidates, wait.estimatedTokens);
     const again = cameFrom?.line === line;
+    if (wait.until === null || wait.until > deadlineAt) {
+      // Released from this line, it ends here: the next one takes its turn (and parks again with
+      // the line's new return time) rather than waiting out the release lease.
+      if (again) await deps.waiting.release(line, 1);
+      return fail(job, progress, capacityExhausted(deadlineAt, wait.until));
+    }
     const order = again ? cameFrom.order : deps.clock();
     progress.parked = { line, order };
     progress.waitingUntil = wait.until;
