@@ -1,3 +1,4 @@
+import { batchItemPriority } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   ACME_KEY,
@@ -240,14 +241,16 @@ describe('POST /v1/batches (API only, no worker)', () => {
         .filter((j) => j.data.batchId === batchId)
         .sort((x, y) => Number(x.data.customId!.split('-')[1]) - Number(y.data.customId!.split('-')[1]))
         .map((j) => j.opts.priority);
+    // Rungs of the batch ladder (packages/core/src/jobs/priority.ts), counted from the first one.
     const firstPriorities = priorities(first.id);
-    expect(firstPriorities[0]).toBe(1);
-    expect(firstPriorities[99]).toBe(1);
-    expect(firstPriorities[100]).toBe(2);
-    expect(firstPriorities[249]).toBe(3);
+    const rung = (p: number | undefined) => p! - firstPriorities[0]!;
+    expect(firstPriorities[0]).toBe(batchItemPriority('normal', 0, 0));
+    expect(rung(firstPriorities[99])).toBe(0);
+    expect(rung(firstPriorities[100])).toBe(1);
+    expect(rung(firstPriorities[249])).toBe(2);
     // acme's second batch starts behind the first one's 250 unfinished items...
-    expect(new Set(priorities(second.id))).toEqual(new Set([3]));
+    expect(new Set(priorities(second.id).map(rung))).toEqual(new Set([2]));
     // ...while globex, with no backlog, competes with acme's first hundred.
-    expect(new Set(priorities(other.id))).toEqual(new Set([1]));
+    expect(new Set(priorities(other.id).map(rung))).toEqual(new Set([0]));
   });
 });
