@@ -121,7 +121,7 @@ export async function benchDemoBatch(items = 250) {
       cliPool(url),
     ]);
     const story = (views: { instances: InstanceState[] }) =>
-      new Map(views.instances.map((i) => [i.id, `${i.state} ${i.usage.minute.requests}`]));
+      new Map(views.instances.map((i) => [i.id, `${i.state} ${i.windows.minute.requests.used}`]));
     const [a, b, c] = [story(api), story(page), story(cli)];
     const differences: string[] = [];
     for (const [id, told] of a) {

@@ -47,7 +47,11 @@ export function renderFigures(s: BenchSummary): string {
         `| throughput, provider in process answering at once, concurrency ${x.concurrency}, ${x.jobs} jobs after ${x.warmUpJobs} untimed (median of ${x.rounds} rounds) | Spillway ${x.spillwayJobsPerSecond} jobs/s vs an empty BullMQ worker ${x.rawJobsPerSecond} jobs/s = **${x.ratio}×** (rounds: ${x.roundRatios.join(', ')}); the work with no pool (a bare worker calling the same provider, validating and storing the answer): ${x.floorJobsPerSecond} jobs/s = ${x.floorRatio}× of the empty worker, Spillway = **${x.ofFloor}×** of it | ≥ 0.7× |`,
     ),
     `| end-to-end throughput over HTTP, zero-latency provider in its own process, concurrency ${h.concurrency}, ${h.jobs} jobs after ${h.warmUpJobs} untimed (median of ${h.rounds} rounds) | Spillway ${h.spillwayJobsPerSecond} jobs/s vs raw BullMQ making the same call ${h.rawJobsPerSecond} jobs/s = **${h.ratio}×** (rounds: ${h.roundRatios.join(', ')}) | ≥ 0.7× |`,
-    `| choice + reservation (one Lua call, 10 instances), ${c.calls} calls | p50 ${c.p50Ms} ms, **p99 ${c.p99Ms} ms**, max ${c.maxMs} ms | p99 ≤ 1 ms |`,
+    ...c.levels.map(
+      (l) =>
+        `| choice + reservation (one Lua call, 10 instances), ${c.calls} calls, busiest instance's day window at ${l.dayCalls.toLocaleString('en-US')} calls | p50 ${l.p50Ms} ms, **p99 ${l.p99Ms} ms**, max ${l.maxMs} ms; Redis memory for that instance ${l.memoryPerInstanceKB} KB | p99 ≤ 1 ms |`,
+    ),
+    `| longest single script call, ${c.sustained.seconds} s sustained (choices 200 per script call, each settled; day window at 1,000,000 calls), SLOWLOG | **${c.sustained.longestScriptMs} ms** (${c.sustained.choices} choices; ${c.sustained.scriptCallsOver100us} script calls over 0.1 ms) | ≤ 5 ms |`,
     `| POST /v1/plans, ${a.connections} connections, ${a.seconds} s (autocannon) | **${a.spillway.requestsPerSecond}/s, p99 ${a.spillway.p99Ms} ms** (bare Fastify + queue.add: ${a.bareQueueAdd.requestsPerSecond}/s, p99 ${a.bareQueueAdd.p99Ms} ms; ratio ${a.ratio}×) | ≥ 5,000/s, p99 ≤ 20 ms |`,
     `| POST /v1/batches, ${s.batchAccept.items} NDJSON items | accepted in **${s.batchAccept.acceptMs} ms** | ≤ 2 s |`,
     '',
@@ -71,6 +75,15 @@ export function renderFigures(s: BenchSummary): string {
     ...w.levels.map(
       (l) =>
         `| ${l.waitingJobs.toLocaleString('en-US')} | ${l.redisCommandsPerSecond} | ${l.workerCpuPercent} % |`,
+    ),
+    '',
+    `Draining: one model with a known limit of ${w.drains[0]?.rpm} rpm (a provider answering at once), measured over ${w.drainSeconds} s once every job has been looked at; estimatedStartAt read for the jobs first in line, against when each started (startedAt − estimate).`,
+    '',
+    '| waiting jobs | jobs run | Redis commands/s | commands per job run | worker CPU | estimate error: median (signed) | median abs | p90 abs |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...w.drains.map(
+      (d) =>
+        `| ${d.waitingJobs.toLocaleString('en-US')} | ${d.completedInWindow} | ${d.redisCommandsPerSecond} | ${d.commandsPerCompletedJob} | ${d.workerCpuPercent} % | ${d.estimate.medianErrorMs} ms | ${d.estimate.medianAbsErrorMs} ms | ${d.estimate.p90AbsErrorMs} ms (${d.estimate.started}/${d.estimate.sampled} started) |`,
     ),
   ].join('\n');
 }

@@ -35,14 +35,16 @@ const summary = {
   throughputHttp: await step('throughput over HTTP', () =>
     benchThroughputHttp(quick ? 2000 : 5000, 50, quick ? 1 : 5),
   ),
-  choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
+  choiceLatency: await step('choice latency', () =>
+    benchChoiceLatency(quick ? 5000 : 50_000, quick ? 3 : 10),
+  ),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
   demoBatch: await step('default demo, 250-item batch', () => benchDemoBatch(quick ? 60 : 250)),
   waiting: await step('waiting for capacity', () =>
-    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10),
+    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10, quick ? 70 : 150),
   ),
 };
 

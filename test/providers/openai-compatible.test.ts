@@ -51,7 +51,8 @@ describe('OpenAI-compatible adapter: HTTP errors', () => {
     expect(parseOutcome(answer, { now: Date.parse('2025-01-15T12:00:00Z') })).toMatchObject({
       code: 'rate_limited',
       window: 'day',
-      retryAfterMs: 58_822,
+      // A day quota refills at midnight Pacific (20 h after 12:00 UTC), not after RetryInfo's seconds.
+      retryAfterMs: 20 * 3_600_000,
     });
   });
 });

@@ -49,6 +49,8 @@ export interface StackOptions {
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Whole-call limit of each provider call (5 s by default); hang tests shorten it. */
   adapterTimeoutMs?: number;
+  /** The pool's "minute" (see PoolDeps.minuteWindow): waiting tests shorten it. */
+  minuteWindow?: { ms: number; guardMs: number };
 }
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -86,6 +88,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adapterFor: createAdapters({ timeoutMs: options.adapterTimeoutMs ?? 5000 }),
     logger,
     maxHops: options.maxHops,
+    minuteWindow: options.minuteWindow,
     webhooks: {
       secret: new Secret(options.webhookSecret ?? TEST_WEBHOOK_SECRET),
       allowPrivate: options.webhookAllowPrivate ?? false,

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { registerAdminRoutes } from './admin/index.js';
 import type { Authenticator } from './auth.js';
+import type { ApiContext } from './context.js';
 import { registerDocs } from './docs/register.js';
 import { JobWaiters } from './job-waiters.js';
 import { createMetricsRegistry, openObservedQueues, registerMetricsRoute } from './metrics/index.js';
@@ -46,22 +47,6 @@ export interface ApiDeps {
   adminKey?: Secret | null;
   /** Where /metrics registers its metrics (prom-client); a fresh registry when omitted. */
   metricsRegistry?: Registry;
-}
-
-/** What every route handler gets: the app's dependencies, passed in (no module singletons). */
-export interface ApiContext {
-  queue: Queue<JobData, JobResult>;
-  flows: FlowProducer;
-  pool: Pool;
-  instances: readonly Instance[];
-  models: ReadonlySet<string>;
-  coachingDefaults: CoachingPolicy;
-  clock: () => number;
-  redis: RedisClient;
-  /** QUEUE_PREFIX as configured (key helpers add the hash tag). */
-  prefix: string;
-  waiters: JobWaiters;
-  webhookAllowPrivate: boolean;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {

@@ -11,4 +11,5 @@ export * from './providers/index.js';
 export * from './redis.js';
 export * from './runtime.js';
 export * from './signals/index.js';
+export * from './waiting/index.js';
 export * from './webhooks/index.js';

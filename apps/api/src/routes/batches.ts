@@ -8,12 +8,11 @@ import {
 } from '@spillway/core';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext } from '../app.js';
+import { tenantBacklog } from '../batches/backlog.js';
 import { cancelBatch } from '../batches/cancel.js';
 import { enqueueBatch } from '../batches/enqueue.js';
 import { newBatchId } from '../batches/ids.js';
 import { NdjsonBody, readNdjson } from '../batches/ndjson.js';
-import { tenantBacklog } from '../batches/priority.js';
 import { batchResultLines } from '../batches/results.js';
 import {
   assertBatchCallbackUrl,
@@ -22,6 +21,7 @@ import {
   validateItems,
 } from '../batches/validate-items.js';
 import { batchViewOf, findBatch } from '../batches/views.js';
+import type { ApiContext } from '../context.js';
 import {
   BatchIdParams,
   BatchRequestDoc,
@@ -47,6 +47,7 @@ export const BatchQuerySchema = z.strictObject({
     .optional()
     .describe('Coaching for every item: true (the default policy), same or upgrade'),
   callbackUrl: PlanRequestSchema.shape.callbackUrl.describe('Where batch.completed is posted'),
+  priority: PlanRequestSchema.shape.priority,
 });
 
 type Params = { Params: { id: string } };
@@ -203,7 +204,11 @@ function readSubmission(request: FastifyRequest): { candidates: CandidateItem[];
     }));
     return {
       candidates,
-      options: { coaching: queryCoaching(query.coaching), callbackUrl: query.callbackUrl },
+      options: {
+        coaching: queryCoaching(query.coaching),
+        callbackUrl: query.callbackUrl,
+        priority: query.priority,
+      },
     };
   }
   // JSON carries its options in the body; the query must stay empty rather than be silently ignored.

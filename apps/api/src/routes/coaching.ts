@@ -5,7 +5,7 @@ import {
   type JobData,
 } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import {
   CoachingRequestDoc,
   IdempotencyHeaders,
@@ -14,12 +14,13 @@ import {
   V1_SECURITY,
 } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
+import { coachingJobData, pinnedCoachingModel } from '../job-data.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView, findJob } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
-import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
+import { requestedCoachingPolicy } from './coaching-policy.js';
+import { interactiveJobOptions } from './job-options.js';
 
 /**
  * POST /v1/coaching: coaching for a plan job's result (`planJobId`, the tenant's own; a plan still
@@ -82,17 +83,8 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
-    const data: JobData = {
-      kind: 'coaching',
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(model ? { model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-      coaching,
-    };
-    const job = await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
+    const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
+    const job = await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
     const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });

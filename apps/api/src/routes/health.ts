@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { responses } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 

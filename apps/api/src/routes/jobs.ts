@@ -1,8 +1,8 @@
 import { TERMINAL } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext } from '../app.js';
 import { cancelJob } from '../cancel-job.js';
+import type { ApiContext } from '../context.js';
 import { JobIdParams, JobViewDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { isJobId } from '../job-ids.js';

@@ -1,15 +1,15 @@
 import type { JobData, JobResult, PlanRequest as PlanRequestBody } from '@spillway/core';
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { IdempotencyHeaders, JobViewDoc, PlanRequestDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
-import { type CommonJobData, planJobs } from './plan-jobs.js';
+import { interactiveJobOptions } from './job-options.js';
+import { planJobs } from './plan-jobs.js';
 
 const PLAN_ROUTE = {
   summary: 'Submit a plan job',
@@ -46,20 +46,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
-    const common: CommonJobData = {
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(body.model ? { model: body.model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-    };
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      common,
+      request: { ...body, tenant: request.tenant, now },
       plan: { description: body.description, date: body.date },
       coaching,
-      opts: { ...jobOptions, jobId: id },
+      opts: interactiveJobOptions(id, body.priority),
       newJobId: () => newJobId(ctx.clock),
     });
     // The answer is the job as enqueued (queued): read back, it could already say running.

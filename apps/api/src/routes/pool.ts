@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { PoolAnswerDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 
 const POOL_ROUTE = {

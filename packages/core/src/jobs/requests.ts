@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JobPrioritySchema } from './priority.js';
 import { CoachablePlanSchema } from './results.js';
 
 export const CoachingPolicySchema = z.strictObject({
@@ -34,6 +35,7 @@ const common = {
     .max(7 * 86_400)
     .optional(),
   metadata: metadata.optional(),
+  priority: JobPrioritySchema.optional(),
 };
 
 export const PlanRequestSchema = z.strictObject({
