@@ -36,6 +36,26 @@ describe('async request-reply: 202, Location, long-poll', () => {
     expect(followed.headers.get('retry-after')).toBeNull();
   });
 
+  it('answers every submission with the job as enqueued: queued, even when a worker takes it at once', async () => {
+    stack = await startStack({ latencyMs: 400 });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        stack!.request('POST', '/v1/plans', i % 2 ? PLAN : { ...PLAN, coaching: true }),
+      ),
+    );
+    const ids: string[] = [];
+    for (const answer of answers) {
+      const view = (await answer.json()) as View;
+      ids.push(view.id);
+      expect(view.status).toBe('queued');
+      expect(view.attempts).toEqual([]);
+      if (view.coaching) expect(view.coaching.status).toBe('queued');
+    }
+    const coaching = await stack.request('POST', '/v1/coaching', { planJobId: ids[1] });
+    expect(coaching.status).toBe(202);
+    expect(((await coaching.json()) as View).status).toBe('queued');
+  });
+
   it('returns a long-poll as soon as the job completes, well before the wait is over', async () => {
     stack = await startStack({ latencyMs: 400 });
     const { id, status } = (await (await stack.request('POST', '/v1/plans', PLAN)).json()) as View;

@@ -16,7 +16,7 @@ import {
 import { ApiError } from '../errors.js';
 import { coachingJobData, pinnedCoachingModel } from '../job-data.js';
 import { newJobId } from '../job-ids.js';
-import { findJob, viewOf } from '../job-views.js';
+import { enqueuedView, findJob } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
@@ -84,9 +84,8 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
     const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
-    await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
-    const job = await ctx.queue.getJob(id);
-    const view = await viewOf(ctx, job!);
+    const job = await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
+    const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });
 }

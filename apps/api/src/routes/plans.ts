@@ -1,10 +1,11 @@
-import type { PlanRequest as PlanRequestBody } from '@spillway/core';
+import type { JobData, JobResult, PlanRequest as PlanRequestBody } from '@spillway/core';
+import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { IdempotencyHeaders, JobViewDoc, PlanRequestDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
-import { viewOf } from '../job-views.js';
+import { enqueuedView } from '../job-views.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { interactiveJobOptions } from './job-options.js';
@@ -53,10 +54,13 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       opts: interactiveJobOptions(id, body.priority),
       newJobId: () => newJobId(ctx.clock),
     });
-    if (jobs.kind === 'single') await ctx.queue.add(jobs.name, jobs.data, jobs.opts);
-    else await ctx.flows.add(jobs.flow);
-    const job = await ctx.queue.getJob(id);
-    const view = await viewOf(ctx, job!);
+    // The answer is the job as enqueued (queued): read back, it could already say running.
+    const job =
+      jobs.kind === 'single'
+        ? await ctx.queue.add(jobs.name, jobs.data, jobs.opts)
+        : // The flow's root is the coaching job; its one child is the plan job asked for.
+          (await ctx.flows.add(jobs.flow)).children![0]!.job;
+    const view = enqueuedView(ctx, job as Job<JobData, JobResult>);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });
 }
