@@ -1,4 +1,11 @@
-import { createAdapters, createLogger, hashTaggedPrefix, JOBS_QUEUE, loadProviders } from '@spillway/core';
+import {
+  createAdapters,
+  createLogger,
+  hashTaggedPrefix,
+  interactivePriority,
+  JOBS_QUEUE,
+  loadProviders,
+} from '@spillway/core';
 import { createSimulator, type Dialect } from '@spillway/simulator';
 import { type RunningWorker, startWorker } from '@spillway/worker';
 import { Queue } from 'bullmq';
@@ -57,7 +64,8 @@ export async function benchCapacity(mode: 'known' | 'unknown', jobs = 400, windo
         deadlineAt: now + 600_000,
         plan: { description: `Day ${i}: report, gym` },
       },
-      opts: { attempts: 4 },
+      // As the API adds them: every job on the priority ladder (packages/core/src/jobs/priority.ts).
+      opts: { attempts: 4, priority: interactivePriority() },
     })),
   );
   let counts: Record<string, number> = {};

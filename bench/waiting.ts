@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import {
   createRedis,
   hashTaggedPrefix,
+  interactivePriority,
   JOBS_QUEUE,
   type JobData,
   type JobResult,
@@ -122,6 +123,8 @@ async function addJobs(queue: Queue, count: number, from: number): Promise<void>
           deadlineAt: now + 86_400_000,
           plan: { description: `Day ${from + added + k}` },
         } satisfies JobData,
+        // As the API adds them: every job on the priority ladder (packages/core/src/jobs/priority.ts).
+        opts: { priority: interactivePriority() },
       })),
     );
     added += n;
@@ -235,10 +238,9 @@ async function benchDrain(system: System, waiting: number, drainSeconds: number)
   await addJobs(queue as Queue, waiting, 0);
   // The first minute's 30 run at once; the rest park. Measured once every job has been looked at.
   await until(async () => {
-    const counts = await queue.getJobCounts('wait', 'active');
-    return (
-      (counts.wait ?? 0) + (counts.active ?? 0) === 0 && (await waitingCount(redis, name)) >= waiting - RPM
-    );
+    const counts = await queue.getJobCounts('wait', 'prioritized', 'active');
+    const unseen = (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.active ?? 0);
+    return unseen === 0 && (await waitingCount(redis, name)) >= waiting - RPM;
   }, 300_000);
   const estimates = await sampleEstimates(redis, name, queue, Math.floor((drainSeconds * RPM) / 60));
   const done0 = (await queue.getJobCounts('completed')).completed ?? 0;
