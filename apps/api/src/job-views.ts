@@ -35,6 +35,18 @@ export async function loadView(ctx: ApiContext, tenant: string, id: string): Pro
   return mark?.tenant === tenant && mark.view ? mark.view : null;
 }
 
+/**
+ * The view of a job this request has just enqueued, from what it wrote: a new job is queued, has
+ * no attempts and no cancel mark, and its coaching job (if any) waits for it. Reading it back from
+ * Redis would cost four round trips per submission for an answer known in advance.
+ */
+export function enqueuedView(ctx: ApiContext, job: Job<JobData, JobResult>): JobView {
+  return toJobView(job, 'waiting', {
+    now: ctx.clock(),
+    coachingStatus: job.data.coachingJobId ? 'queued' : undefined,
+  });
+}
+
 export async function readCancelMark(ctx: ApiContext, id: string): Promise<CancelMark | null> {
   return parseCancelMark(await ctx.redis.get(cancelMarkKey(ctx.prefix, id)));
 }

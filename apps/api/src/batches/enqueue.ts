@@ -1,4 +1,10 @@
-import { type BatchItem, type BatchOptions, batchEntry, createBatchRecord } from '@spillway/core';
+import {
+  type BatchItem,
+  type BatchOptions,
+  type BatchRecord,
+  batchEntry,
+  createBatchRecord,
+} from '@spillway/core';
 import type { FlowJob } from 'bullmq';
 import type { ApiContext } from '../app.js';
 import { newJobId } from '../job-ids.js';
@@ -23,9 +29,13 @@ type Single = Extract<PlanJobs, { kind: 'single' }>;
 
 /**
  * Writes the batch record and enqueues one plan job per item (a coaching flow for items with
- * coaching), carrying batchId, customId and a fair priority. Returns the plan job ids in order.
+ * coaching), carrying batchId, customId and a fair priority. Returns the plan job ids in order and
+ * the batch record as written.
  */
-export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promise<string[]> {
+export async function enqueueBatch(
+  ctx: ApiContext,
+  batch: NewBatchJobs,
+): Promise<{ ids: string[]; record: BatchRecord }> {
   const now = ctx.clock();
   const singles: Single[] = [];
   const flows: FlowJob[] = [];
@@ -62,7 +72,7 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
   });
 
   // The record first: a worker that finishes the first job at once must find the batch to count it.
-  await createBatchRecord(ctx.redis, ctx.prefix, {
+  const record = await createBatchRecord(ctx.redis, ctx.prefix, {
     id: batch.batchId,
     tenant: batch.tenant,
     createdAt: now,
@@ -72,5 +82,5 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
   });
   for (let i = 0; i < singles.length; i += CHUNK) await ctx.queue.addBulk(singles.slice(i, i + CHUNK));
   for (let i = 0; i < flows.length; i += CHUNK) await ctx.flows.addBulk(flows.slice(i, i + CHUNK));
-  return ids;
+  return { ids, record };
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
-import { findJob, viewOf } from '../job-views.js';
+import { enqueuedView, findJob } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
@@ -60,9 +60,8 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
       ...(body.metadata ? { metadata: body.metadata } : {}),
       coaching,
     };
-    await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
-    const job = await ctx.queue.getJob(id);
-    const view = await viewOf(ctx, job!);
+    const job = await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
+    const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });
 }

@@ -1,9 +1,10 @@
-import { PlanRequestSchema } from '@spillway/core';
+import { type JobData, type JobResult, PlanRequestSchema } from '@spillway/core';
+import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
-import { viewOf } from '../job-views.js';
+import { enqueuedView } from '../job-views.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
@@ -38,10 +39,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       opts: { ...jobOptions, jobId: id },
       newJobId: () => newJobId(ctx.clock),
     });
-    if (jobs.kind === 'single') await ctx.queue.add(jobs.name, jobs.data, jobs.opts);
-    else await ctx.flows.add(jobs.flow);
-    const job = await ctx.queue.getJob(id);
-    const view = await viewOf(ctx, job!);
+    const job =
+      jobs.kind === 'single'
+        ? await ctx.queue.add(jobs.name, jobs.data, jobs.opts)
+        : // The flow's root is the coaching job; its one child is the plan job asked for.
+          (await ctx.flows.add(jobs.flow)).children![0]!.job;
+    const view = enqueuedView(ctx, job as Job<JobData, JobResult>);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });
 }
