@@ -44,6 +44,8 @@ export interface ApiDeps {
   adminKey?: Secret | null;
   /** Where /metrics registers its metrics (prom-client); a fresh registry when omitted. */
   metricsRegistry?: Registry;
+  /** Per tenant, the most unfinished jobs it may have (API_KEYS' third field); others have no cap. */
+  unfinishedCaps?: ReadonlyMap<string, number>;
 }
 
 /** What every route handler gets: the app's dependencies, passed in (no module singletons). */
@@ -60,6 +62,7 @@ export interface ApiContext {
   prefix: string;
   waiters: JobWaiters;
   webhookAllowPrivate: boolean;
+  unfinishedCaps: ReadonlyMap<string, number>;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -89,6 +92,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     prefix: deps.prefix,
     waiters: new JobWaiters(deps.redis, prefix),
     webhookAllowPrivate: deps.webhookAllowPrivate ?? false,
+    unfinishedCaps: deps.unfinishedCaps ?? new Map(),
   };
   await ctx.waiters.ready();
   app.addHook('onClose', async () => {

@@ -27,6 +27,9 @@ await runMain('api', async ({ config, providers, logger }) => {
     instances: providers.instances,
     coachingDefaults: providers.defaults.coaching,
     authenticator: createAuthenticator(keys),
+    unfinishedCaps: new Map(
+      keys.flatMap(({ tenant, maxUnfinished }) => (maxUnfinished ? [[tenant, maxUnfinished] as const] : [])),
+    ),
     logger,
     webhookAllowPrivate: config.webhook.allowPrivate,
     adminKey,

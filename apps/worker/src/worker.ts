@@ -22,6 +22,7 @@ import { CapacityGate } from './capacity-gate.js';
 import { createCoachingParentEvents } from './coaching-parent.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
+import { createQuotaRelease } from './quota-release.js';
 import { startWebhooks, type WebhookOptions } from './webhooks/start.js';
 
 export interface WorkerDeps {
@@ -122,6 +123,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     failed: (parent, err) => webhooks?.jobs.failed(parent, err),
     logger: deps.logger,
   });
+  const quotas = createQuotaRelease({ redis: poolRedis, prefix: deps.prefix, logger: deps.logger });
   worker.on('error', (err) => deps.logger.error({ err }, 'worker error'));
   worker.on('active', (job) => {
     batches.started(job);
@@ -132,11 +134,13 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     webhooks?.jobs.failed(job, err);
     batches.failed(job, err);
     coachingParents.planFailed(job, err);
+    quotas.failed(job);
     metrics.jobFailed(job, err);
   });
   worker.on('completed', (job) => {
     webhooks?.jobs.completed(job);
     batches.completed(job);
+    quotas.completed(job);
     metrics.jobCompleted(job);
   });
   await worker.waitUntilReady();
@@ -149,6 +153,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await worker.close();
       await batches.drain();
       await coachingParents.drain();
+      await quotas.drain();
       await webhooks?.close();
       await queue.close();
       await metrics.close();

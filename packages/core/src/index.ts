@@ -8,6 +8,7 @@ export * from './metrics/index.js';
 export * from './pool/index.js';
 export * from './prompts/index.js';
 export * from './providers/index.js';
+export * from './quotas/index.js';
 export * from './redis.js';
 export * from './runtime.js';
 export * from './signals/index.js';

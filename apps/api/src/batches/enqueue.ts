@@ -8,9 +8,10 @@ import {
 import type { FlowJob } from 'bullmq';
 import type { ApiContext } from '../app.js';
 import { newJobId } from '../job-ids.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { deadlineAt, jobOptions } from '../routes/job-options.js';
-import { type CommonJobData, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
+import { type CommonJobData, jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
 import { batchItemPriority } from './priority.js';
 
 /** Jobs per addBulk call: one round trip each, without one giant MULTI. */
@@ -40,6 +41,7 @@ export async function enqueueBatch(
   const singles: Single[] = [];
   const flows: FlowJob[] = [];
   const ids: string[] = [];
+  const allJobIds: string[] = [];
 
   batch.items.forEach((item, index) => {
     const id = newJobId(ctx.clock);
@@ -67,20 +69,24 @@ export async function enqueueBatch(
       opts,
       newJobId: () => newJobId(ctx.clock),
     });
+    allJobIds.push(...jobIdsOf(jobs));
     if (jobs.kind === 'single') singles.push(jobs);
     else flows.push(jobs.flow);
   });
 
-  // The record first: a worker that finishes the first job at once must find the batch to count it.
-  const record = await createBatchRecord(ctx.redis, ctx.prefix, {
-    id: batch.batchId,
-    tenant: batch.tenant,
-    createdAt: now,
-    callbackUrl: batch.options.callbackUrl,
-    metadata: batch.options.metadata,
-    entries: batch.items.map((item, index) => batchEntry(item.customId, ids[index]!)),
+  // Under the tenant's cap as a whole, or not at all: a refused batch writes nothing.
+  return enqueueWithinQuota(ctx, batch.tenant, allJobIds, async () => {
+    // The record first: a worker that finishes the first job at once must find the batch to count it.
+    const record = await createBatchRecord(ctx.redis, ctx.prefix, {
+      id: batch.batchId,
+      tenant: batch.tenant,
+      createdAt: now,
+      callbackUrl: batch.options.callbackUrl,
+      metadata: batch.options.metadata,
+      entries: batch.items.map((item, index) => batchEntry(item.customId, ids[index]!)),
+    });
+    for (let i = 0; i < singles.length; i += CHUNK) await ctx.queue.addBulk(singles.slice(i, i + CHUNK));
+    for (let i = 0; i < flows.length; i += CHUNK) await ctx.flows.addBulk(flows.slice(i, i + CHUNK));
+    return { ids, record };
   });
-  for (let i = 0; i < singles.length; i += CHUNK) await ctx.queue.addBulk(singles.slice(i, i + CHUNK));
-  for (let i = 0; i < flows.length; i += CHUNK) await ctx.flows.addBulk(flows.slice(i, i + CHUNK));
-  return { ids, record };
 }

@@ -9,6 +9,7 @@ import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView, findJob } from '../job-views.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
@@ -60,7 +61,9 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
       ...(body.metadata ? { metadata: body.metadata } : {}),
       coaching,
     };
-    const job = await ctx.queue.add('coaching', data, { ...jobOptions, jobId: id });
+    const job = await enqueueWithinQuota(ctx, request.tenant, [id], () =>
+      ctx.queue.add('coaching', data, { ...jobOptions, jobId: id }),
+    );
     const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });

@@ -5,11 +5,12 @@ import type { ApiContext } from '../app.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { deadlineAt, jobOptions } from './job-options.js';
-import { type CommonJobData, planJobs } from './plan-jobs.js';
+import { type CommonJobData, jobIdsOf, planJobs } from './plan-jobs.js';
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.post('/plans', async (request, reply) => {
@@ -39,11 +40,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       opts: { ...jobOptions, jobId: id },
       newJobId: () => newJobId(ctx.clock),
     });
-    const job =
+    const job = await enqueueWithinQuota(ctx, request.tenant, jobIdsOf(jobs), async () =>
       jobs.kind === 'single'
-        ? await ctx.queue.add(jobs.name, jobs.data, jobs.opts)
+        ? ctx.queue.add(jobs.name, jobs.data, jobs.opts)
         : // The flow's root is the coaching job; its one child is the plan job asked for.
-          (await ctx.flows.add(jobs.flow)).children![0]!.job;
+          (await ctx.flows.add(jobs.flow)).children![0]!.job,
+    );
     const view = enqueuedView(ctx, job as Job<JobData, JobResult>);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });

@@ -1,0 +1,7 @@
+export {
+  countUnfinished,
+  type Reservation,
+  releaseUnfinished,
+  reserveUnfinished,
+  unfinishedKey,
+} from './unfinished.js';
