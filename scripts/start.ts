@@ -61,11 +61,16 @@ function stop(code: number): void {
 }
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
+// SIGHUP reloads the providers file: API and worker each take it (the simulator ignores it).
+process.on('SIGHUP', () => {
+  for (const child of children) if (child.exitCode === null && child !== simulator) child.kill('SIGHUP');
+});
 
+let simulator: ChildProcess | undefined;
 if (!config.providersFile) {
   const url = new URL(config.simulatorUrl);
   say(`No PROVIDERS_FILE: serving from the built-in simulated provider at ${config.simulatorUrl}`);
-  tsx('packages/simulator/src/main.ts', {
+  simulator = tsx('packages/simulator/src/main.ts', {
     SIMULATOR_HOST: url.hostname,
     SIMULATOR_PORT: url.port || '80',
   });

@@ -1,11 +1,13 @@
 import {
   type CoachingPolicy,
+  fixedProviders,
   hashTaggedPrefix,
   type Instance,
   JOBS_QUEUE,
   type JobData,
   type JobResult,
   Pool,
+  type ProvidersSource,
   type RedisClient,
   type Secret,
 } from '@spillway/core';
@@ -33,8 +35,13 @@ export interface ApiDeps {
   /** A connection the API may share between its queue, flow producer and pool reads. */
   redis: RedisClient;
   prefix: string;
-  instances: readonly Instance[];
-  coachingDefaults: CoachingPolicy;
+  /**
+   * The providers in force, live (`npm run api`: LiveProviders, reloaded by SIGHUP and
+   * POST /admin/reload). Without it, `instances` and `coachingDefaults` are a fixed configuration.
+   */
+  providers?: ProvidersSource;
+  instances?: readonly Instance[];
+  coachingDefaults?: CoachingPolicy;
   authenticator: Authenticator;
   logger: Logger;
   clock?: () => number;
@@ -53,9 +60,11 @@ export interface ApiContext {
   queue: Queue<JobData, JobResult>;
   flows: FlowProducer;
   pool: Pool;
-  instances: readonly Instance[];
-  models: ReadonlySet<string>;
-  coachingDefaults: CoachingPolicy;
+  providers: ProvidersSource;
+  /** The instances of the providers version in force (read per use: a reload changes them). */
+  readonly instances: readonly Instance[];
+  readonly models: ReadonlySet<string>;
+  readonly coachingDefaults: CoachingPolicy;
   clock: () => number;
   redis: RedisClient;
   /** QUEUE_PREFIX as configured (key helpers add the hash tag). */
@@ -80,13 +89,26 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const logRedisError = (err: Error) => deps.logger.warn({ err }, 'Redis connection error');
   queue.on('error', logRedisError);
   flows.on('error', logRedisError);
+  const providers =
+    deps.providers ??
+    fixedProviders({
+      instances: deps.instances ?? [],
+      defaults: { coaching: deps.coachingDefaults ?? { policy: 'same' } },
+    });
   const ctx: ApiContext = {
     queue,
     flows,
     pool: new Pool({ redis: deps.redis, prefix: deps.prefix, clock: deps.clock }),
-    instances: deps.instances,
-    models: new Set(deps.instances.map((i) => i.model)),
-    coachingDefaults: deps.coachingDefaults,
+    providers,
+    get instances() {
+      return providers.current().instances;
+    },
+    get models() {
+      return providers.current().models;
+    },
+    get coachingDefaults() {
+      return providers.current().setup.defaults.coaching as CoachingPolicy;
+    },
     clock: deps.clock ?? Date.now,
     redis: deps.redis,
     prefix: deps.prefix,
@@ -109,11 +131,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => observed.close());
   registerMetricsRoute(
     app,
-    createMetricsRegistry({ ...ctx, queues: observed, registry: deps.metricsRegistry }),
+    createMetricsRegistry({
+      redis: ctx.redis,
+      prefix: ctx.prefix,
+      pool: ctx.pool,
+      providers,
+      clock: ctx.clock,
+      queues: observed,
+      registry: deps.metricsRegistry,
+    }),
   );
   if (deps.adminKey) {
     await registerAdminRoutes(app, {
-      ...ctx,
+      pool: ctx.pool,
+      providers,
+      clock: ctx.clock,
       adminKey: deps.adminKey,
       queues: observed.all.map((q) => q.queue),
     });

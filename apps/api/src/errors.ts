@@ -6,6 +6,10 @@ export const API_ERRORS = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   invalid_json: { status: 400, title: 'The body is not valid JSON' },
   unknown_model: { status: 400, title: 'No provider instance serves that model' },
+  invalid_providers_file: {
+    status: 400,
+    title: 'The providers file is not valid; the version in force stays',
+  },
   unauthorized: { status: 401, title: 'A valid API key is required' },
   not_found: { status: 404, title: 'Not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed on this route' },

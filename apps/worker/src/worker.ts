@@ -2,6 +2,7 @@ import {
   CancelWatch,
   closeRedis,
   createRedis,
+  fixedProviders,
   hashTaggedPrefix,
   type Instance,
   JOBS_LIMITER,
@@ -10,6 +11,7 @@ import {
   type JobResult,
   Pool,
   type ProviderAdapter,
+  type ProvidersSource,
   type ProviderType,
   type RedisClient,
   type RedisTarget,
@@ -29,7 +31,12 @@ export interface WorkerDeps {
   redis: RedisTarget;
   prefix: string;
   concurrency: number;
-  instances: readonly Instance[];
+  /**
+   * The providers in force, live (`npm run worker`: LiveProviders); each job reads the instances
+   * when it runs, so a reload applies to the next job. Without it, `instances` is fixed.
+   */
+  providers?: ProvidersSource;
+  instances?: readonly Instance[];
   adapterFor: (type: ProviderType) => ProviderAdapter;
   logger: Logger;
   clock?: () => number;
@@ -82,10 +89,15 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     : null;
   // A graceful close must not sit out the jobs held in memory for capacity: they go back to the queue.
   const stopping = new AbortController();
+  const providers =
+    deps.providers ??
+    fixedProviders({ instances: deps.instances ?? [], defaults: { coaching: { policy: 'same' } } });
   const processor = createProcessor({
     pool,
     queue,
-    instances: deps.instances,
+    get instances() {
+      return providers.current().instances;
+    },
     adapterFor: deps.adapterFor,
     clock,
     logger: deps.logger,

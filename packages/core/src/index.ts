@@ -10,6 +10,7 @@ export * from './prompts/index.js';
 export * from './providers/index.js';
 export * from './quotas/index.js';
 export * from './redis.js';
+export * from './reload/index.js';
 export * from './runtime.js';
 export * from './signals/index.js';
 export * from './webhooks/index.js';

@@ -16,6 +16,6 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
     } catch {
       throw new ApiError('service_unavailable', 'Redis does not answer.', undefined, { 'retry-after': '5' });
     }
-    return { status: 'ready' };
+    return { status: 'ready', providersVersion: ctx.providers.current().version };
   });
 }
