@@ -63,6 +63,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       'unsupported_media_type',
       'idempotency_in_progress',
       'idempotency_key_reused',
+      'quota_exceeded',
     ],
   },
   'POST /v1/coaching': {
@@ -88,6 +89,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
       'unsupported_media_type',
       'idempotency_in_progress',
       'idempotency_key_reused',
+      'quota_exceeded',
     ],
   },
   'GET /v1/jobs/{id}': {
@@ -172,6 +174,16 @@ export const OPERATIONS: Record<string, OperationDoc> = {
     description: 'The pool as `GET /v1/pool` shows it, with the server’s time.',
     tag: 'admin',
     responses: { '200': { description: 'Every instance, and the time', body: 'AdminPoolAnswer' } },
+  },
+  'POST /admin/reload': {
+    summary: 'Reload the providers file',
+    description:
+      'Re-reads PROVIDERS_FILE as SIGHUP does. A good file becomes the version every API and worker ' +
+      'process runs within 5 s (`providersVersion` on /readyz and /v1/pool); a bad one is refused with ' +
+      'its fields named and the version in force stays. Answers `{ providersVersion, changed, instances }`.',
+    tag: 'admin',
+    responses: { '200': { description: 'The version now in force' } },
+    problems: ['invalid_providers_file'],
   },
   'GET /admin/queues': {
     summary: 'The queue dashboard',
