@@ -8,6 +8,7 @@ import { benchApiSubmissions } from './api-submissions.js';
 import { benchBatchAccept } from './batch-accept.js';
 import { benchCapacity } from './capacity.js';
 import { benchChoiceLatency } from './choice-latency.js';
+import { benchReload } from './reload.js';
 import { renderFigures } from './render.js';
 import { machine } from './support.js';
 import { benchThroughput } from './throughput.js';
@@ -37,6 +38,7 @@ const summary = {
   choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
+  reload: await step('providers reload', () => benchReload(3, quick ? 4 : 10)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
   waiting: await step('waiting for capacity', () =>
