@@ -1,4 +1,4 @@
-import { closeRedis, countUnfinished, type RedisClient } from '@spillway/core';
+import { closeRedis, countUnfinished, type RedisClient, unfinishedKey } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ApiOnly,
@@ -107,6 +107,26 @@ describe('a tenant cap on unfinished jobs', () => {
     await api.request('DELETE', `/v1/jobs/${id}`);
     expect(await countUnfinished(api.redis, api.prefix, 'acme')).toBe(0);
     expect((await api.request('POST', '/v1/plans', { description: 'y' })).status).toBe(202);
+  });
+
+  it('gives back, once it hits the cap, an old place whose job is gone or finished (a missed release)', async () => {
+    api = await startApiOnly({ unfinishedCaps: { acme: 2 } });
+    const { id } = (await (await api.request('POST', '/v1/plans', { description: 'x' })).json()) as {
+      id: string;
+    };
+    // Places taken two minutes ago: one for a job that never existed, one for a job that has finished.
+    const key = unfinishedKey(api.prefix, 'acme');
+    const [seconds] = await api.redis.time();
+    const old = Number(seconds) * 1000 - 120_000;
+    await api.redis.zadd(key, old, 'job_leakedneverexisted', old, id);
+    await api.redis.hset(`{${api.prefix}}:jobs:${id}`, 'finishedOn', String(old));
+    expect(await countUnfinished(api.redis, api.prefix, 'acme')).toBe(2);
+    expect((await api.request('POST', '/v1/plans', { description: 'y' })).status).toBe(202);
+    expect(await countUnfinished(api.redis, api.prefix, 'acme')).toBe(1);
+    // A place taken just now is never swept, job or not (its submission may still be enqueueing).
+    await api.redis.zadd(key, Number(seconds) * 1000, 'job_freshnotenqueued');
+    await api.redis.del(`${key}:swept`);
+    expect((await api.request('POST', '/v1/plans', { description: 'z' })).status).toBe(429);
   });
 
   it('gives completed jobs their places back as the worker ends them', async () => {

@@ -1,4 +1,4 @@
-import { releaseUnfinished, reserveUnfinished } from '@spillway/core';
+import { releaseUnfinished, reserveUnfinished, sweepUnfinished } from '@spillway/core';
 import type { ApiContext } from './app.js';
 import { ApiError } from './errors.js';
 
@@ -22,7 +22,11 @@ export async function enqueueWithinQuota<T>(
 ): Promise<T> {
   const cap = ctx.unfinishedCaps.get(tenant);
   if (cap === undefined) return enqueue();
-  const reservation = await reserveUnfinished(ctx.redis, ctx.prefix, tenant, cap, jobIds);
+  let reservation = await reserveUnfinished(ctx.redis, ctx.prefix, tenant, cap, jobIds);
+  // At the cap: first give back any place whose release was missed, then ask once more.
+  if (!reservation.admitted && (await sweepUnfinished(ctx.redis, ctx.prefix, tenant)) > 0) {
+    reservation = await reserveUnfinished(ctx.redis, ctx.prefix, tenant, cap, jobIds);
+  }
   if (!reservation.admitted) {
     const { unfinished, asked } = reservation;
     throw new ApiError(

@@ -3,5 +3,6 @@ export {
   type Reservation,
   releaseUnfinished,
   reserveUnfinished,
+  sweepUnfinished,
   unfinishedKey,
 } from './unfinished.js';
