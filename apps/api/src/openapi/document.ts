@@ -89,7 +89,15 @@ function responseOf(doc: ResponseDoc, idempotent: boolean): JsonObject {
       break;
     case 'status':
       response.content = {
-        'application/json': { schema: { type: 'object', properties: { status: { type: 'string' } } } },
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              providersVersion: { type: 'string', description: 'On /readyz: the providers version in force' },
+            },
+          },
+        },
       };
       break;
     default:
