@@ -47,13 +47,13 @@ describe('live providers', () => {
       writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
     write(file(30));
     const prefix = uniquePrefix('reload');
-    const open = async (role: string) => {
+    const open = async (role: string, own = path) => {
       const redis = testRedis(prefix, `${role}-cmd`);
       const subscriber = testRedis(prefix, `${role}-sub`);
-      const text = await readProvidersFile(path);
+      const text = await readProvidersFile(own);
       const live = await LiveProviders.start(
         {
-          file: path,
+          file: own,
           env: {},
           simulatorUrl: SIM,
           redis,
@@ -72,7 +72,7 @@ describe('live providers', () => {
       });
       return { live, redis };
     };
-    return { prefix, write, open };
+    return { prefix, write, open, dir };
   }
 
   it('publishes a good file and every holder runs it: limits, added and removed models', async () => {
@@ -100,6 +100,29 @@ describe('live providers', () => {
 
     // The same content again is the same version, not a new one.
     expect(await b.live.reload()).toMatchObject({ ok: true, changed: false, version: after });
+  });
+
+  it('a process whose own copy of the file is not the published version keeps its version until the copy arrives', async () => {
+    const { write, open, dir } = await setup();
+    const a = await open('api');
+    // Another host: its own copy of the same file.
+    const copy = join(dir, 'copy.json');
+    writeFileSync(copy, JSON.stringify(file(30)));
+    const b = await open('worker', copy);
+    const before = b.live.current().version;
+    expect(before).toBe(a.live.current().version);
+
+    write(file(9));
+    expect((await a.live.reload()).ok).toBe(true);
+    const after = a.live.current().version;
+    // B checks every 200 ms: over a few checks it must not take a file it does not have.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(b.live.current().version).toBe(before);
+    expect(b.live.current().instances[0]!.limits.rpm).toBe(30);
+
+    writeFileSync(copy, JSON.stringify(file(9)));
+    await expect.poll(() => b.live.current().version).toBe(after);
+    expect(b.live.current().instances[0]!.limits.rpm).toBe(9);
   });
 
   it('refuses a bad file with the field named, and the version in force stays everywhere', async () => {

@@ -67,6 +67,7 @@ export class LiveProviders implements ProvidersSource {
   /** Reloads and checks run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #followPending = false;
 
   private constructor(deps: LiveProvidersDeps, setup: ProviderSetup, text: string | null, version: string) {
     this.#deps = deps;
@@ -88,10 +89,10 @@ export class LiveProviders implements ProvidersSource {
     await live.#report();
     await deps.subscriber.subscribe(providersKeys(deps.prefix).channel);
     deps.subscriber.on('message', (channel: string) => {
-      if (channel === providersKeys(deps.prefix).channel) live.#enqueue(() => live.#follow());
+      if (channel === providersKeys(deps.prefix).channel) live.#followSoon();
     });
     const every = deps.checkEveryMs ?? DEFAULT_CHECK_MS;
-    live.#timer = setInterval(() => live.#enqueue(() => live.#follow()), every);
+    live.#timer = setInterval(() => live.#followSoon(), every);
     live.#timer.unref();
     return live;
   }
@@ -132,6 +133,16 @@ export class LiveProviders implements ProvidersSource {
     clearInterval(this.#timer);
     await this.#queue.catch(() => {});
     await this.#deps.redis.hdel(providersKeys(this.#deps.prefix).processes, this.#id).catch(() => {});
+  }
+
+  /** At most one check waits its turn: while Redis is away, ticks must not pile up behind it. */
+  #followSoon(): void {
+    if (this.#followPending) return;
+    this.#followPending = true;
+    void this.#enqueue(() => {
+      this.#followPending = false;
+      return this.#follow();
+    });
   }
 
   #enqueue<T>(work: () => Promise<T>): Promise<T> {
