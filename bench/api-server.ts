@@ -1,7 +1,8 @@
 /**
  * An API server for the submission benchmark, in its own process so that the load generator does
  * not share its event loop. BENCH_MODE=spillway: the real API (auth, zod, idempotency, enqueue,
- * job view). BENCH_MODE=bare: a bare Fastify route that only does `queue.add` — the floor.
+ * job view). BENCH_MODE=bare: a bare Fastify route that only does `queue.add` — the floor — with
+ * the priority every Spillway job gets (the same BullMQ queue mode).
  * Prints "ready <url>".
  */
 import { buildApi, createAuthenticator } from '@spillway/api';
@@ -9,6 +10,7 @@ import {
   createLogger,
   createRedis,
   hashTaggedPrefix,
+  interactivePriority,
   JOBS_QUEUE,
   loadProviders,
   Secret,
@@ -26,7 +28,7 @@ if (mode === 'bare') {
   const app = Fastify();
   const queue = new Queue(JOBS_QUEUE, { connection: redis, prefix: hashTaggedPrefix(prefix) });
   app.post('/v1/plans', async (request, reply) => {
-    const job = await queue.add('plan', request.body as object);
+    const job = await queue.add('plan', request.body as object, { priority: interactivePriority() });
     return reply.status(202).send({ id: job.id });
   });
   url = await app.listen({ host: '127.0.0.1', port: 0 });

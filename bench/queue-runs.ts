@@ -9,6 +9,7 @@ import {
   createLogger,
   hashTaggedPrefix,
   type Instance,
+  interactivePriority,
   JOBS_QUEUE,
   loadProviders,
   type ProviderAdapter,
@@ -33,17 +34,23 @@ export function planData(i: number) {
     tenant: 'bench',
     createdAt: now,
     deadlineAt: now + 3_600_000,
+    priority: 'normal' as const,
     plan: { description: `Day ${i}: write the report, email, gym at noon` },
   };
 }
 
+/**
+ * Fills the queue in the mode Spillway's API uses, for the bare worker and Spillway's alike: every
+ * job prioritized (packages/core/src/jobs/priority.ts), so BullMQ serves both from its prioritized
+ * set rather than the bare one from the cheaper wait list.
+ */
 async function fill(queue: Queue, jobs: number) {
   for (let i = 0; i < jobs; i += 1000) {
     await queue.addBulk(
       Array.from({ length: Math.min(1000, jobs - i) }, (_, k) => ({
         name: 'plan',
         data: planData(i + k),
-        opts: { attempts: 4, removeOnComplete: { age: 3600 } },
+        opts: { attempts: 4, removeOnComplete: { age: 3600 }, priority: interactivePriority() },
       })),
     );
   }

@@ -8,6 +8,7 @@ import { benchApiSubmissions } from './api-submissions.js';
 import { benchBatchAccept } from './batch-accept.js';
 import { benchCapacity } from './capacity.js';
 import { benchChoiceLatency } from './choice-latency.js';
+import { benchDemoBatch } from './demo-batch.js';
 import { benchReload } from './reload.js';
 import { renderFigures } from './render.js';
 import { machine } from './support.js';
@@ -35,14 +36,17 @@ const summary = {
   throughputHttp: await step('throughput over HTTP', () =>
     benchThroughputHttp(quick ? 2000 : 5000, 50, quick ? 1 : 5),
   ),
-  choiceLatency: await step('choice latency', () => benchChoiceLatency(quick ? 5000 : 50_000)),
+  choiceLatency: await step('choice latency', () =>
+    benchChoiceLatency(quick ? 5000 : 50_000, quick ? 3 : 10),
+  ),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   reload: await step('providers reload', () => benchReload(3, quick ? 4 : 10)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
+  demoBatch: await step('default demo, 250-item batch', () => benchDemoBatch(quick ? 60 : 250)),
   waiting: await step('waiting for capacity', () =>
-    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10),
+    benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10, quick ? 70 : 150),
   ),
 };
 

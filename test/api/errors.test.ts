@@ -93,6 +93,46 @@ describe('every mistake is answered as problem+json with a stable code', () => {
     );
   });
 
+  it('says where a malformed JSON body goes wrong, by line and column', async () => {
+    const body = '{\n  "description": "a day",\n  "deadlineSeconds": 60,,\n}';
+    const problem = await expectProblem(
+      await raw('POST', '/v1/plans', body, 'application/json'),
+      400,
+      'invalid_json',
+    );
+    expect(problem.detail).toBe(
+      'The body is not valid JSON: unexpected character at line 3, column 25 (position 52).',
+    );
+    const cut = await expectProblem(
+      await raw('POST', '/v1/plans', '{"description": "a",', 'application/json'),
+      400,
+      'invalid_json',
+    );
+    expect(cut.detail).toBe(
+      'The body is not valid JSON: unexpected end of input at line 1, column 21 (position 20).',
+    );
+  });
+
+  it('names the scheme rule for a callback URL that is not http or https', async () => {
+    const ftp = await expectProblem(
+      await stack.request('POST', '/v1/plans', {
+        description: 'a day',
+        callbackUrl: 'ftp://example.com/hook',
+      }),
+      400,
+      'validation_failed',
+    );
+    expect(ftp.errors).toEqual([
+      { field: 'callbackUrl', message: 'must use the http or https scheme, not ftp:' },
+    ]);
+    const junk = await expectProblem(
+      await stack.request('POST', '/v1/plans', { description: 'a day', callbackUrl: 'not a url' }),
+      400,
+      'validation_failed',
+    );
+    expect(junk.errors).toEqual([{ field: 'callbackUrl', message: 'must be an absolute http or https URL' }]);
+  });
+
   it('names the field for unknown fields, wrong types and bad values', async () => {
     const unknown = await expectProblem(
       await stack.request('POST', '/v1/plans', { description: 'a day', colour: 'blue' }),

@@ -1,7 +1,7 @@
 import { hashTaggedPrefix, JOBS_QUEUE, type JobData, type JobResult } from '@spillway/core';
 import { Job, Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ApiContext } from '../../apps/api/src/app.js';
+import type { ApiContext } from '../../apps/api/src/context.js';
 import { viewOf } from '../../apps/api/src/job-views.js';
 import { planJob } from '../support/enqueue.js';
 import { testRedis } from '../support/redis.js';

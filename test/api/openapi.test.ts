@@ -1,5 +1,5 @@
 import { API_ERRORS, buildApi, createAuthenticator } from '@spillway/api';
-import { closeRedis, createLogger } from '@spillway/core';
+import { closeRedis, createLogger, Secret } from '@spillway/core';
 // ajv (2020-12 dialect) comes with fastify; it validates samples against the published document.
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -10,9 +10,17 @@ import { testRedis } from '../support/redis.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { uniquePrefix } from '../support/tracked.js';
 
+type Operation = {
+  summary?: string;
+  tags?: string[];
+  security?: unknown[];
+  responses: Record<string, unknown>;
+  requestBody?: { content: Record<string, { schema: { $ref: string } }> };
+  parameters?: Array<{ in: string; name: string; example?: unknown; schema?: { examples?: unknown[] } }>;
+};
 type Doc = {
   openapi: string;
-  paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>>;
+  paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Record<string, unknown>>; securitySchemes: Record<string, unknown> };
   'x-problem-codes': Array<{ code: string; status: number; type: string }>;
 };
@@ -52,7 +60,7 @@ describe('the OpenAPI document at /docs', () => {
     stack = undefined;
   });
 
-  it('lists every route fastify registered, and nothing it did not', async () => {
+  it('is generated from the routes: every public route fastify registered, and no admin, dashboard, docs or HEAD route', async () => {
     const prefix = uniquePrefix('docs');
     const redis = testRedis(prefix, 'api');
     const app = await buildApi({
@@ -62,6 +70,7 @@ describe('the OpenAPI document at /docs', () => {
       coachingDefaults: { policy: 'same' },
       authenticator: createAuthenticator([]),
       logger: createLogger({ level: 'silent' }),
+      adminKey: new Secret('adm-docs-test-0123456789'),
     });
     try {
       await app.ready();
@@ -76,19 +85,64 @@ describe('the OpenAPI document at /docs', () => {
         )
         .sort();
       const registered = routesFromTree(app.printRoutes({ commonPrefix: false }));
-      expect(registered).toContain('POST /v1/plans');
-      expect(registered).toContain('DELETE /v1/jobs/:id');
-      expect(documented).toEqual(registered);
+      const isPublic = (route: string) =>
+        !route.startsWith('HEAD ') && /^\S+ \/(v1\/|healthz$|readyz$|metrics$)/.test(route);
+      expect(registered).toContain('GET /admin/queues');
+      expect(registered).toContain('HEAD /v1/jobs/:id');
+      expect(documented).toEqual(registered.filter(isPublic));
+      // Every operation says what it does, whom it lets in, and what it answers.
+      for (const [path, ops] of Object.entries(doc.paths)) {
+        for (const [method, op] of Object.entries(ops) as Array<[string, Operation]>) {
+          expect(op.summary, `${method} ${path}`).toEqual(expect.any(String));
+          expect(op.tags?.length, `${method} ${path}`).toBe(1);
+          expect(op.security, `${method} ${path}`).toEqual(path.startsWith('/v1/') ? [{ bearer: [] }] : []);
+        }
+      }
     } finally {
       await app.close();
       await closeRedis(redis);
     }
   });
 
+  it('gives an example for every request body, and each example is a request the route accepts', async () => {
+    stack = await startStack();
+    const doc = (await (await fetch(`${stack.url}/docs/openapi.json`)).json()) as Doc;
+    const bodies = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      (Object.entries(ops) as Array<[string, Operation]>)
+        .filter(([, op]) => op.requestBody)
+        .map(([method, op]) => ({
+          method,
+          path,
+          ref: op.requestBody!.content['application/json']!.schema.$ref,
+        })),
+    );
+    expect(bodies.map((b) => `${b.method} ${b.path}`).sort()).toEqual([
+      'post /v1/batches',
+      'post /v1/coaching',
+      'post /v1/plans',
+    ]);
+    for (const { path, ref } of bodies) {
+      const name = ref.split('/').pop()!;
+      const examples = doc.components.schemas[name]!.examples as unknown[];
+      expect(examples?.length, name).toBeGreaterThan(0);
+      const validate = validatorFor(doc, name);
+      for (const example of examples)
+        expect(validate(example), `${name} ${JSON.stringify(validate.errors)}`).toBe(true);
+      if (path === '/v1/plans') {
+        for (const example of examples) expect((await stack.request('POST', path, example)).status).toBe(202);
+      }
+    }
+    for (const path of ['/v1/jobs/{id}', '/v1/batches/{id}']) {
+      const op = doc.paths[path]!.get as Operation;
+      const param = op.parameters?.find((p) => p.in === 'path');
+      expect(param?.example ?? param?.schema?.examples?.[0], path).toEqual(expect.any(String));
+    }
+  });
+
   it('validates PlanRequest exactly as POST /v1/plans does, for accepted and rejected samples', async () => {
     stack = await startStack();
     const doc = (await (await fetch(`${stack.url}/docs/openapi.json`)).json()) as Doc;
-    const validate = validatorFor(doc, 'PlanRequest');
+    const validate = validatorFor(doc, 'PlanRequestInput');
     // callbackUrl is left out of the accepted samples: past the schema, the route also resolves its host.
     const samples: unknown[] = [
       { description: 'Deep work, then email' },
@@ -146,14 +200,28 @@ describe('the OpenAPI document at /docs', () => {
     expect(doc.paths['/healthz']!.get!.security).toEqual([]);
   });
 
-  it('serves a readable page that links the JSON and explains every problem code', async () => {
+  it('serves an interactive reference at /docs, its assets from this server, reading /docs/openapi.json', async () => {
     stack = await startStack();
     const page = await fetch(`${stack.url}/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     const html = await page.text();
-    expect(html).toContain('href="/docs/openapi.json"');
-    expect(html).toContain('/v1/jobs/{id}');
-    for (const code of Object.keys(API_ERRORS)) expect(html).toContain(`id="problem-${code}"`);
+    const assets = [...html.matchAll(/(?:href|src)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.length).toBeGreaterThan(2);
+    for (const asset of assets) {
+      expect(asset, 'served from this server').toMatch(/^\/docs\//);
+      const loaded = await fetch(`${stack.url}${asset}`);
+      expect(loaded.status, asset).toBe(200);
+      await loaded.arrayBuffer();
+    }
+    const initializer = await (await fetch(`${stack.url}/docs/static/swagger-initializer.js`)).text();
+    expect(initializer).toContain('/docs/openapi.json');
+    // No online validator badge: Swagger UI would send the document to an outside host.
+    expect(initializer).toContain('"validatorUrl":null');
+    const doc = (await (await fetch(`${stack.url}/docs/openapi.json`)).json()) as Doc & {
+      info: { description: string };
+    };
+    for (const code of Object.keys(API_ERRORS))
+      expect(doc.info.description).toContain(`id="problem-${code}"`);
   });
 });

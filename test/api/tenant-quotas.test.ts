@@ -151,9 +151,13 @@ describe('a tenant cap on unfinished jobs', () => {
 
   it('gives a failed plan its place back, and its coaching job that failed with it', async () => {
     stack = await startStack({ unfinishedCaps: { acme: 2 } });
-    // The only instance answers "no quota": it is disabled and nothing can ever serve the plan.
+    // The only instance answers "no quota": it is disabled past the plan's deadline, which fails it.
     stack.sim.setFaults([{ kind: 'insufficient_quota' }]);
-    const response = await stack.request('POST', '/v1/plans', { description: 'a', coaching: true });
+    const response = await stack.request('POST', '/v1/plans', {
+      description: 'a',
+      coaching: true,
+      deadlineSeconds: 1,
+    });
     expect(response.status).toBe(202);
     const { id } = (await response.json()) as { id: string };
     expect((await stack.waitForJob(id)).status).toBe('failed');

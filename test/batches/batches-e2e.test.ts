@@ -133,9 +133,8 @@ describe('batches end to end (API → BullMQ → worker → simulator)', () => {
         await stack.request('GET', `/v1/jobs/${planId}?wait=5`, undefined, headers)
       ).json()) as Record<string, unknown>;
     } while (view.status !== 'completed' && Date.now() - started < 10_000);
-    const interactiveMs = Date.now() - started;
     expect(view.status).toBe('completed');
-    expect(interactiveMs).toBeLessThan(3000);
+    // Served ahead of the batch, not after it (whatever the machine's speed): most of it still waits.
     expect((await readBatch(stack, bigId)).counts.queued).toBeGreaterThan(1500);
 
     const small = await stack.request('POST', '/v1/batches', { items: planItems(20, 'b') }, asGlobex);
@@ -144,9 +143,6 @@ describe('batches end to end (API → BullMQ → worker → simulator)', () => {
     expect(smallDone.counts.completed).toBe(20);
     // Served interleaved with the big batch, not after it: most of the big one is still queued.
     const bigNow = await readBatch(stack, bigId);
-    console.log(
-      `fairness: interactive plan in ${interactiveMs} ms; small batch done with ${bigNow.counts.queued} of 2000 big-batch items still queued`,
-    );
     expect(bigNow.counts.queued).toBeGreaterThan(1000);
   });
 

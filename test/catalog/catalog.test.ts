@@ -1,4 +1,13 @@
-import { catalog, catalogEntry, isFreeByDefault, PROVIDER_TYPES, simulatedCatalog } from '@spillway/core';
+import { readFileSync } from 'node:fs';
+import {
+  catalog,
+  catalogEntry,
+  isFreeByDefault,
+  loadProviders,
+  PROVIDER_TYPES,
+  type ProviderType,
+  simulatedCatalog,
+} from '@spillway/core';
 import { describe, expect, it } from 'vitest';
 
 const LIMIT_FIELDS = ['rpm', 'tpm', 'rpd', 'tpd', 'contextWindow'] as const;
@@ -11,6 +20,7 @@ const EXPECTED_BASE_URLS = {
   anthropic: 'https://api.anthropic.com/v1',
   openrouter: 'https://openrouter.ai/api/v1',
   mistral: 'https://api.mistral.ai/v1',
+  deepseek: 'https://api.deepseek.com',
   'openai-compatible': '',
 };
 
@@ -92,5 +102,55 @@ describe('catalog', () => {
     expect(isFreeByDefault('groq', 'anything')).toBe(true);
     expect(isFreeByDefault('openai', 'gpt-4o-mini')).toBe(false);
     expect(isFreeByDefault('openai-compatible', 'm')).toBe(false);
+  });
+});
+
+/** DESIGN.md's providers `type` list, as the contract states it. */
+const DESIGN_TYPES = [
+  'groq',
+  'cerebras',
+  'openai',
+  'gemini',
+  'anthropic',
+  'openrouter',
+  'mistral',
+  'deepseek',
+  'openai-compatible',
+  'simulated',
+];
+
+describe('provider types', () => {
+  it('accepts every type the contract lists, and no other', () => {
+    expect([...PROVIDER_TYPES].sort()).toEqual([...DESIGN_TYPES].sort());
+    for (const type of DESIGN_TYPES) {
+      const provider = { id: 'p', type, apiKey: 'x', baseUrl: 'http://127.0.0.1:1/v1', models: ['m'] };
+      const { instances } = loadProviders({
+        fileText: JSON.stringify({ providers: [provider] }),
+        env: {},
+        simulatorUrl: 'http://127.0.0.1:1/v1',
+      });
+      expect(instances.map((i) => i.type)).toEqual([type]);
+    }
+  });
+
+  it('README’s table of output modes says what the catalog does', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const described = new Map<ProviderType, string>();
+    for (const [, types, mode, field] of readme.matchAll(/^ *\| (`[^|]+`) \| ([^|]+) \| `(\w+)` \|$/gm)) {
+      for (const [, type] of types!.matchAll(/`([\w-]+)`/g))
+        described.set(type as ProviderType, `${mode} / ${field}`);
+    }
+    const actual = (type: ProviderType): string => {
+      const api = catalog[type].api;
+      if (api.adapter === 'anthropic-messages') return 'tool / max_tokens';
+      return `${api.structuredOutput} / ${api.tokenLimitField}`;
+    };
+    const mode = (text: string) =>
+      text.includes('json_object') ? 'json_object' : text.includes('json_schema') ? 'json_schema' : 'tool';
+    expect([...described.keys()].sort()).toEqual([...PROVIDER_TYPES].sort());
+    for (const [type, text] of described) {
+      const [said, field] = text.split(' / ');
+      expect(`${mode(said!)} / ${field}`, type).toBe(actual(type));
+    }
   });
 });

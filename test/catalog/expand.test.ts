@@ -16,6 +16,7 @@ describe('expandProvider', () => {
       model: 'gemini-2.5-flash',
       baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai',
       limits: { rpm: 10, tpm: 250_000, rpd: 250 },
+      limitsSource: 'catalog',
       contextWindow: 1_048_576,
       free: true,
       apiKey,
@@ -49,6 +50,8 @@ describe('expandProvider', () => {
     });
     expect(instance?.limits).toEqual({ tpd: 5 });
     expect(Object.keys(instance?.limits ?? {})).toEqual(['tpd']);
+    // The operator's own figures: the pool holds to them whatever a provider's headers say.
+    expect(instance?.limitsSource).toBe('configured');
     expect(instance?.free).toBe(false);
   });
 

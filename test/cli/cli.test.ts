@@ -79,6 +79,28 @@ describe('the spillway command line against a live API', () => {
     expect(results.every((r) => r.status === 'completed' && Array.isArray(r.result?.items))).toBe(true);
   });
 
+  it('--priority goes with a plan and with every item of a batch; a level off the ladder is a usage error', async () => {
+    const plan = await runCli(['plan', 'Ship the fix first', '--priority', 'high', '--json'], env);
+    expect(plan.stderr).toBe('');
+    expect(JSON.parse(plan.stdout)).toMatchObject({ kind: 'plan', priority: 'high' });
+
+    const file = join(dir, 'low.jsonl');
+    await writeFile(file, `${JSON.stringify({ customId: 'attic', description: 'Sort the attic' })}\n`);
+    const batch = await runCli(
+      ['batch', 'submit', file, '--priority', 'low', '--out', join(dir, 'low.out')],
+      env,
+    );
+    expect(batch.code).toBe(0);
+    const [line] = (await readFile(join(dir, 'low.out'), 'utf8')).trim().split('\n');
+    const { jobId } = JSON.parse(line!) as { jobId: string };
+    const item = (await (await stack.request('GET', `/v1/jobs/${jobId}`)).json()) as { priority?: string };
+    expect(item.priority).toBe('low');
+
+    const bad = await runCli(['plan', 'x', '--priority', 'urgent'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--priority must be one of high, normal, low, not "urgent"');
+  });
+
   it('names the bad line of a file and exits 2, submitting nothing', async () => {
     const file = join(dir, 'bad.jsonl');
     await writeFile(
@@ -165,10 +187,14 @@ describe('the spillway command line against a live API', () => {
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
     expect(header).toMatch(
-      /^INSTANCE +STATE +LIMITED UNTIL +REQ\/MIN +TOK\/MIN +REQ\/DAY +TOK\/DAY +REASON$/,
+      /^INSTANCE +STATE +LIMITED UNTIL +WINDOW +REQUESTS +TOKENS +FREES AT +RUNS OUT +REASON$/,
     );
-    expect(rows).toHaveLength(1);
-    // One request this minute and today; limits learned from the simulator's headers, or unknown (–).
-    expect(rows[0]).toMatch(/^sim-a\/fast +available +1\/(\d+|–) +\d+\/(\d+|–) +1\/(\d+|–) +\d+\/(\d+|–)$/);
+    // One row per window: one request this minute and today, against the limit in force and its
+    // source (the FAST model has no catalog limits: unknown, or stated by the simulator's headers).
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^sim-a\/fast +available +minute +1\/(\d+ header|–) +\d+\/(\d+ header|–) +\S+Z$/);
+    expect(rows[1]).toMatch(
+      /^sim-a\/fast +available +day +1\/(\d+ header|–) +\d+\/(\d+ header|–) +\S+Z( +\S+Z)?$/,
+    );
   });
 });

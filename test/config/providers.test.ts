@@ -95,6 +95,16 @@ describe('loadProviders with the DESIGN.md example', () => {
   });
 });
 
+describe('loadProviders: keys too short to be real', () => {
+  it('warns, naming the field, for a placeholder key such as "x", and not for real-length keys', () => {
+    const setup = load(DESIGN_EXAMPLE, DESIGN_ENV);
+    expect(setup.warnings).toEqual([
+      'providers[2].apiKey: 1 character, too short to be a real key (fine for a local server); provider messages are redacted only where it stands as a whole word',
+    ]);
+    expect(load({ providers: [{ id: 'sim-a', type: 'simulated' }] }).warnings).toEqual([]);
+  });
+});
+
 describe('loadProviders', () => {
   it('serves two simulated credentials over every simulated model when there is no file', () => {
     const setup = loadProviders({ fileText: null, env: {}, simulatorUrl: SIMULATOR_URL });

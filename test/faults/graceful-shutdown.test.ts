@@ -30,7 +30,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     }
   }
 
-  it('finishes the jobs in flight, exits 0 within a bound, and leaves the rest queued for the next worker', async () => {
+  it('finishes the jobs in flight, exits 0, and leaves the rest queued for the next worker', async () => {
     rig = await startFaultRig({ latencyMs: 600, label: 'term' });
     const queue = jobsQueue(rig.prefix);
     try {
@@ -39,15 +39,13 @@ describe('graceful shutdown (SIGTERM)', () => {
       for (let i = 0; i < 12; i++) ids.push(await rig.submit());
       await untilCounts(queue, (c) => c.active === 4);
 
-      const started = performance.now();
       leaving.kill('SIGTERM');
       expect(await exited(leaving)).toBe(0);
-      const tookMs = performance.now() - started;
-      // The calls in flight take 600 ms; closing takes little more.
-      expect(tookMs).toBeLessThan(3000);
       const after = await queue.getJobCounts(...STATES);
       expect(after).toMatchObject({ active: 0, failed: 0, delayed: 0 });
       expect(after.completed).toBeGreaterThanOrEqual(4);
+      // It left when its calls in flight were done, not once it had worked the queue empty.
+      expect(after.waiting! + after.prioritized!).toBeGreaterThan(0);
       expect(after.completed! + after.waiting! + after.prioritized!).toBe(ids.length);
 
       await rig.startWorker({ concurrency: 4 });
@@ -78,10 +76,9 @@ describe('graceful shutdown (SIGTERM)', () => {
       await untilCounts(queue, (c) => c.completed === 2 && c.active === 3);
       await new Promise((r) => setTimeout(r, 200));
 
-      const started = performance.now();
+      // Sitting the ~60 s wait out would have completed the three; they are handed back instead.
       leaving.kill('SIGTERM');
       expect(await exited(leaving)).toBe(0);
-      expect(performance.now() - started).toBeLessThan(3000);
 
       // Nothing lost: the three waiting jobs are back in the queue, waiting for capacity.
       const counts = await queue.getJobCounts(...STATES);

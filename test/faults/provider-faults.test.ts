@@ -83,7 +83,6 @@ describe('provider faults', () => {
         // A second BullMQ attempt, after the backoff: a retry, not a re-route.
         const job = await queue.getJob(ids[i]!);
         expect(job!.attemptsMade, kind).toBe(2);
-        expect(job!.finishedOn! - job!.processedOn!, kind).toBeLessThan(5000);
       }
     } finally {
       await queue.close();

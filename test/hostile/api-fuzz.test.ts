@@ -506,6 +506,45 @@ describe('hostile input', () => {
     expectProblem(response, ['payload_too_large', 'validation_failed']);
   });
 
+  it('deeply nested bodies, with and without an Idempotency-Key, JSON and NDJSON: 400 naming the depth limit', async () => {
+    const nested = fc.tuple(
+      fc.integer({ min: 65, max: 40_000 }),
+      fc.constantFrom('[', '{"a":'),
+      fc.constantFrom('/v1/plans', '/v1/coaching', '/v1/batches'),
+      fc.boolean(),
+    );
+    await fc.assert(
+      fc.asyncProperty(nested, async ([depth, open, url, withKey]) => {
+        const close = open === '[' ? ']' : '}';
+        const deep = `${open.repeat(depth)}1${close.repeat(depth)}`;
+        const payload =
+          url === '/v1/batches'
+            ? `{"items":[{"customId":"a","description":"d","metadata":{"x":${deep}}}]}`
+            : `{"description":"d","metadata":{"x":${deep}}}`;
+        const response = await send({
+          method: 'POST',
+          url,
+          headers: { ...AUTH, ...JSON_TYPE, ...(withKey ? { 'idempotency-key': `deep-${depth}` } : {}) },
+          payload,
+        });
+        expectProblem(response, ['validation_failed']);
+        expect(JSON.parse(response.body).detail).toContain('more than 64 levels deep');
+      }),
+      { numRuns: 60 },
+    );
+    const line = `{"customId":"a","description":"d","metadata":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}\n`;
+    const ndjson = await send({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: { ...AUTH, ...NDJSON_TYPE, 'idempotency-key': 'deep-ndjson' },
+      payload: line,
+    });
+    expectProblem(ndjson, ['validation_failed']);
+    expect(JSON.parse(ndjson.body).errors).toEqual([
+      { field: 'line 1', message: 'nests arrays and objects more than 64 levels deep' },
+    ]);
+  });
+
   it('is still up and still serves after all of it', async () => {
     expect(requests).toBeGreaterThanOrEqual(10_000);
     expect((await send({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);

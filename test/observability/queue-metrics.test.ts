@@ -1,6 +1,8 @@
+import { closeRedis, createLogger, WaitingRoom } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueuePlans, jobsQueue, planJob } from '../support/enqueue.js';
 import { instance } from '../support/instances.js';
+import { testRedis } from '../support/redis.js';
 import { uniquePrefix } from '../support/tracked.js';
 import { type AdminApi, startAdminApi } from './admin-api.js';
 import { parseExposition, sampleValue } from './exposition.js';
@@ -25,13 +27,40 @@ describe('queue gauges on /metrics (read from BullMQ at scrape time)', () => {
 
   const scrape = async (api: AdminApi) => parseExposition(await (await fetch(`${api.url}/metrics`)).text());
 
-  it('counts delayed jobs held for capacity, not those waiting out a retry backoff', async () => {
-    const { api, queue } = await setUp();
+  it('counts jobs parked for capacity, not delayed jobs waiting out a retry backoff or for their plan', async () => {
+    const { api, queue, prefix } = await setUp();
+    const redis = testRedis(prefix, 'room');
+    cleanup.push(() => closeRedis(redis));
+    // Parked as a worker parks them: delayed until the deadline, then on a line.
+    const room = new WaitingRoom({
+      redis,
+      prefix,
+      queueName: 'jobs',
+      clock: () => NOW,
+      logger: createLogger({ level: 'silent' }),
+    });
+    cleanup.push(() => room.close());
     await enqueuePlans(queue, 3);
-    const held = await queue.add('plan', planJob(100), { jobId: 'job_held00000001x', delay: 60_000 });
-    await held.updateProgress({ attempts: [], waitingUntil: NOW + 60_000 });
-    const expired = await queue.add('plan', planJob(101), { jobId: 'job_held00000002x', delay: 60_000 });
-    await expired.updateProgress({ attempts: [], waitingUntil: NOW - 1 });
+    await queue.add('plan', planJob(100), { jobId: 'job_held00000001x', delay: 60_000 });
+    await room.park({
+      line: 'c:abc:9',
+      member: 'job_held00000001x',
+      order: NOW,
+      until: NOW + 60_000,
+      perWindow: 0,
+      windowMs: 0,
+      again: false,
+    });
+    await queue.add('plan', planJob(101), { jobId: 'job_coach0000001x', delay: 60_000 });
+    await room.park({
+      line: 'p:job_plan0000001x',
+      member: 'job_coach0000001x',
+      order: NOW,
+      until: null,
+      perWindow: 0,
+      windowMs: 0,
+      again: false,
+    });
     await queue.add('plan', planJob(102), { jobId: 'job_backoff00001x', delay: 60_000 });
 
     const metrics = await scrape(api);
@@ -40,18 +69,8 @@ describe('queue gauges on /metrics (read from BullMQ at scrape time)', () => {
     expect(sampleValue(metrics, 'spillway_queue_jobs', { queue: 'jobs', state: 'active' })).toBe(0);
     expect(sampleValue(metrics, 'spillway_queue_jobs', { queue: 'webhooks', state: 'waiting' })).toBe(0);
     expect(sampleValue(metrics, 'spillway_waiting_for_capacity')).toBe(1);
-  });
 
-  it('counts every queued job while the whole queue is paused for capacity', async () => {
-    const { api, queue } = await setUp();
-    await enqueuePlans(queue, 4);
-    await queue.add('plan', planJob(9), { jobId: 'job_prio00000001x', priority: 5 });
+    await room.leave('c:abc:9', 'job_held00000001x');
     expect(sampleValue(await scrape(api), 'spillway_waiting_for_capacity')).toBe(0);
-
-    // What the worker does when no instance at all is free (processor.ts waitForCapacity).
-    await queue.rateLimit(60_000);
-    const metrics = await scrape(api);
-    expect(sampleValue(metrics, 'spillway_queue_jobs', { queue: 'jobs', state: 'prioritized' })).toBe(1);
-    expect(sampleValue(metrics, 'spillway_waiting_for_capacity')).toBe(5);
   });
 });

@@ -1,44 +1,49 @@
-import { type Instance, orderCandidates, Pool } from '@spillway/core';
+import { hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';
 import { uniquePrefix } from '../support/tracked.js';
 
 const MINUTE = 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * The pool's windows are dated by Redis's clock (TIME), not the caller's: tests that need a window
+ * to pass use a pool whose "minute" lasts SHORT.ms and wait for it in real time.
+ */
+const SHORT = { ms: 1000, guardMs: 50 };
+const SHORT_BUCKET = SHORT.ms / 60;
 
 describe('pool choice and reservation', () => {
-  let now: number;
+  let prefix: string;
   let redis: ReturnType<typeof testRedis>;
   let pool: Pool;
+  let short: Pool;
 
   beforeEach(() => {
-    now = 1_700_000_000_000;
-    const prefix = uniquePrefix('pool');
+    prefix = uniquePrefix('pool');
     redis = testRedis(prefix);
-    pool = new Pool({ redis, prefix, clock: () => now });
+    pool = new Pool({ redis, prefix });
+    short = new Pool({ redis, prefix, minuteWindow: SHORT });
   });
   afterEach(async () => {
     await redis.quit();
   });
 
   const only = (...list: Instance[]) => orderCandidates(list, null);
+  const minuteRequests = async (p: Pool, i: Instance) => (await p.snapshot([i]))[0]!.windows.minute.requests;
 
   it('reserves up to the known rpm and then says when the window frees', async () => {
     const a = instance('p', 'm', { rpm: 3 });
-    for (let i = 0; i < 3; i++) {
-      const choice = await pool.choose(only(a), 10);
-      expect(choice.kind).toBe('reserved');
-      now += 1000;
-    }
-    const refused = await pool.choose(only(a), 10);
-    expect(refused.kind).toBe('wait');
-    // The first reservation was at t0; it leaves the window one minute (plus the guard) later.
-    if (refused.kind === 'wait') {
-      expect(refused.until).toBeGreaterThan(1_700_000_000_000 + MINUTE);
-      expect(refused.until).toBeLessThan(1_700_000_000_000 + MINUTE + 2000);
-      now = refused.until!;
-    }
-    expect((await pool.choose(only(a), 10)).kind).toBe('reserved');
+    const t0 = Date.now();
+    for (let i = 0; i < 3; i++) expect((await short.choose(only(a), 10)).kind).toBe('reserved');
+    const refused = await short.choose(only(a), 10);
+    if (refused.kind !== 'wait' || refused.until === null) throw new Error('expected a wait');
+    // The first call leaves one window, its guard and at most one bucket after it was made.
+    expect(refused.until).toBeGreaterThanOrEqual(t0 + SHORT.ms + SHORT.guardMs - 5);
+    expect(refused.until).toBeLessThanOrEqual(Date.now() + SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 5);
+    await sleep(refused.until - Date.now() + 5);
+    expect((await short.choose(only(a), 10)).kind).toBe('reserved');
   });
 
   it('never reserves more than the limit under concurrent choices', async () => {
@@ -60,52 +65,37 @@ describe('pool choice and reservation', () => {
     expect(on('p2/m')).toBe(3);
     expect(choices.filter((c) => c.kind === 'wait')).toHaveLength(2);
     const [stateA, stateB] = await pool.snapshot([a, b]);
-    expect([stateA!.usage.minute.requests, stateB!.usage.minute.requests]).toEqual([3, 3]);
+    expect([stateA!.windows.minute.requests.used, stateB!.windows.minute.requests.used]).toEqual([3, 3]);
   });
 
-  it('calls chosen together share one window entry: one given back or re-dated leaves the others counted', async () => {
+  it('a reservation given back or re-dated moves one call: the others of its bucket stay counted', async () => {
+    const window = { ms: 2000, guardMs: 50 };
+    const p = new Pool({ redis, prefix, minuteWindow: window });
     const a = instance('p', 'm', { rpm: 3 });
-    const t0 = now;
-    const [c1, c2, c3] = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 10)));
+    const t0 = Date.now();
+    const [c1, c2, c3] = await Promise.all([1, 2, 3].map(() => p.choose(only(a), 10)));
     if (c1?.kind !== 'reserved' || c2?.kind !== 'reserved' || c3?.kind !== 'reserved') {
       throw new Error('expected three reservations');
     }
+    // One bucket, one id: it names the bucket and the tokens, not the call.
     expect(new Set([c1.reservationId, c2.reservationId, c3.reservationId]).size).toBe(1);
-    const requests = async () => (await pool.snapshot([a]))[0]!.usage.minute.requests;
-    expect(await requests()).toBe(3);
-    await pool.release(a, c1.reservationId);
-    expect(await requests()).toBe(2);
-    now = t0 + 5000;
-    await pool.settleAnswered(c2, undefined); // slow: moves to its own entry, dated now
-    expect(await requests()).toBe(2);
-    now = t0 + MINUTE + 1000; // c3's entry has left the window, c2's re-dated one has not
-    expect(await requests()).toBe(1);
+    expect((await minuteRequests(p, a)).used).toBe(3);
+    await p.release(a, c1.reservationId);
+    expect((await minuteRequests(p, a)).used).toBe(2);
+    await sleep(t0 + 1000 - Date.now());
+    await p.settleAnswered(c2, undefined); // slow: moves to the bucket of its answer
+    expect((await minuteRequests(p, a)).used).toBe(2);
+    // c3's bucket has left the window (by t0 + 2000 + 50 + 34), c2's re-dated one has not (t0 + 3050).
+    await sleep(t0 + 2500 - Date.now());
+    expect((await minuteRequests(p, a)).used).toBe(1);
   });
 
-  it('re-dates a slow answer to when it arrived, so its window frees a minute after the answer', async () => {
+  it('a fast answer needs no settlement: the window guard covers it', async () => {
     const a = instance('p', 'm', { rpm: 1 });
-    const t0 = now;
     const c = await pool.choose(only(a), 1);
     if (c.kind !== 'reserved') throw new Error('expected a reservation');
-    now = t0 + 5000; // the provider took 5 s: it may have counted the call at any time up to now
-    await pool.settleAnswered(c, undefined);
-    now = t0 + MINUTE + 1000; // past the reservation's window, not past the answer's
-    const refused = await pool.choose(only(a), 1);
-    expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(t0 + 5000 + MINUTE);
-  });
-
-  it('leaves a fast answer dated at its reservation: the window guard covers it', async () => {
-    const a = instance('p', 'm', { rpm: 1 });
-    const t0 = now;
-    const c = await pool.choose(only(a), 1);
-    if (c.kind !== 'reserved') throw new Error('expected a reservation');
-    expect(c).toMatchObject({ reservedAt: t0, tokensTracked: false });
-    now = t0 + 100;
-    await pool.settleAnswered(c, 160);
-    // Just past the reservation's window and guard (750 ms), not past the answer's: re-dated to
-    // the answer, the call would still be in the window here.
-    now = t0 + MINUTE + 750 + 50;
-    expect((await pool.choose(only(a), 1)).kind).toBe('reserved');
+    expect(c).toMatchObject({ tokensTracked: false });
+    expect(pool.settleAnswered(c, 160)).toBeUndefined();
   });
 
   it('settles a fast answer whose tokens differ from the estimate where tokens are budgeted', async () => {
@@ -126,7 +116,8 @@ describe('pool choice and reservation', () => {
     await pool.settle(a, first.reservationId, 200);
     expect((await pool.choose(only(a), 600)).kind).toBe('reserved');
     const [state] = await pool.snapshot([a]);
-    expect(state!.usage.minute).toEqual({ requests: 2, tokens: 800 });
+    expect(state!.windows.minute.requests.used).toBe(2);
+    expect(state!.windows.minute.tokens).toMatchObject({ used: 800, limit: 1000, source: 'configured' });
   });
 
   it('refuses an instance whose token window can never hold the call', async () => {
@@ -158,48 +149,28 @@ describe('pool choice and reservation', () => {
     // Nothing limited: a burst all goes out.
     const free = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
     expect(free.every((c) => c.kind === 'reserved')).toBe(true);
-    now += 1000;
     await pool.markLimited(limited, {
       scope: 'instance',
       window: 'minute',
       retryAfterMs: 5000,
       reason: 'rpm',
     });
+    await sleep(110); // the burst above was not sent while probing
     // Limits are being hit: the instance whose limit nobody knows takes two calls per 100 ms, and the
     // rest are told to come back then, not sent into a limit that would refuse them all.
+    const asked = Date.now();
     const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
     expect(burst.map((c) => c.kind === 'reserved' && c.instance.id).filter(Boolean)).toEqual([
       'p1/m',
       'p1/m',
     ]);
-    const waits = burst.filter((c) => c.kind === 'wait');
-    expect(waits.map((c) => c.kind === 'wait' && c.until)).toEqual([now + 100, now + 100, now + 100]);
-    now += 100;
+    const waits = burst.flatMap((c) => (c.kind === 'wait' && c.until !== null ? [c.until] : []));
+    expect(waits).toHaveLength(3);
+    for (const until of waits) expect(until).toBeLessThanOrEqual(Date.now() + 100);
+    expect(Math.min(...waits)).toBeGreaterThanOrEqual(asked);
+    await sleep(Math.max(...waits) - Date.now() + 5);
     const next = await Promise.all(Array.from({ length: 3 }, () => pool.choose(list, 1)));
     expect(next.filter((c) => c.kind === 'reserved')).toHaveLength(2);
-  });
-
-  it('probing counts the calls sent in the last 100 ms across choices, and says when the oldest leaves', async () => {
-    const unknown = instance('p1', 'm');
-    const limited = instance('p2', 'm');
-    const list = only(unknown, limited);
-    await pool.markLimited(limited, {
-      scope: 'instance',
-      window: 'minute',
-      retryAfterMs: 5000,
-      reason: 'rpm',
-    });
-    const t0 = now;
-    const first = await pool.choose(list, 1);
-    now = t0 + 30;
-    const second = await pool.choose(list, 1);
-    for (const c of [first, second]) expect(c.kind === 'reserved' && c.instance.id).toBe('p1/m');
-    now = t0 + 60;
-    const third = await pool.choose(list, 1);
-    expect(third).toMatchObject({ kind: 'wait', until: t0 + 100 });
-    now = t0 + 100; // the first call has left the last 100 ms
-    expect(await pool.choose(list, 1)).toMatchObject({ kind: 'reserved' });
-    expect(await pool.choose(list, 1)).toMatchObject({ kind: 'wait', until: t0 + 130 });
   });
 
   it('a limited instance in a less preferred tier does not slow the preferred one', async () => {
@@ -236,6 +207,21 @@ describe('pool choice and reservation', () => {
     await pool.markLimited(a, { scope: 'model', window: 'minute', retryAfterMs: 5000, reason: 'rpm' });
     const choice = await pool.choose(orderCandidates([a, b, c], a), 1);
     expect(choice.kind === 'reserved' && choice.instance.id).toBe('p2/other');
+  });
+
+  it("a credential's free-model allowance blocks its :free models only, not its paid ones", async () => {
+    const freeA = instance('or', 'llama:free', {}, { type: 'openrouter' });
+    const freeB = instance('or', 'qwen:free', {}, { type: 'openrouter' });
+    const paid = instance('or', 'gpt', {}, { type: 'openrouter' });
+    await pool.markLimited(freeA, {
+      scope: 'free-models',
+      window: 'day',
+      retryAfterMs: 10 * MINUTE,
+      reason: 'free-models-per-day',
+    });
+    expect((await pool.choose(only(freeA, freeB), 1)).kind).toBe('wait');
+    const choice = await pool.choose(only(freeA, freeB, paid), 1);
+    expect(choice.kind === 'reserved' && choice.instance.id).toBe('or/gpt');
   });
 
   it('prefers the same model on another credential, then the same type, then free, then any', async () => {
@@ -291,23 +277,20 @@ describe('pool choice and reservation', () => {
     const a = instance('p', 'm');
     const reservations: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const c = await pool.choose(only(a), 1);
+      const c = await short.choose(only(a), 1);
       if (c.kind === 'reserved') reservations.push(c.reservationId);
     }
     // The fifth call was refused upstream: four fit the provider's window.
-    await pool.markLimited(
+    await short.markLimited(
       a,
-      { scope: 'instance', window: 'minute', retryAfterMs: 1, reason: 'rpm' },
+      { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 1, reason: 'rpm' },
       reservations[4],
     );
-    now += 10;
-    expect((await pool.choose(only(a), 1)).kind).toBe('wait');
-    const [state] = await pool.snapshot([a]);
-    expect(state!.learned.rpm).toBe(4);
-    now += MINUTE + 1000;
-    // Limit keys expire in Redis's real time (the 1 ms one above), windows in the injected clock.
-    await new Promise((r) => setTimeout(r, 5));
-    expect((await pool.choose(only(a), 1)).kind).toBe('reserved');
+    expect((await short.choose(only(a), 1)).kind).toBe('wait');
+    expect(await minuteRequests(short, a)).toMatchObject({ limit: 4, source: 'learned', used: 4 });
+    // The limit key (1 s at least) and the window (1 s + guard + a bucket) both pass.
+    await sleep(SHORT.ms + SHORT.guardMs + SHORT_BUCKET + 50);
+    expect((await short.choose(only(a), 1)).kind).toBe('reserved');
   });
 
   it('honours a provider saying nothing remains until its reset', async () => {
@@ -318,14 +301,177 @@ describe('pool choice and reservation', () => {
       { what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 },
     ]);
     const refused = await pool.choose(only(a), 1);
-    expect(refused).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
+    if (refused.kind !== 'wait' || refused.until === null) throw new Error('expected a wait');
+    expect(refused.until - Date.now()).toBeGreaterThan(28_000);
+    expect(refused.until - Date.now()).toBeLessThanOrEqual(30_000);
+    expect(refused.blocked).toBe(1);
   });
 
-  it('a disabled instance is reported and never chosen', async () => {
+  it('a disabled instance is reported and never chosen; it is promised back when its disable expires', async () => {
     const a = instance('p', 'm');
     await pool.disable(a, 'insufficient_quota', 60_000);
-    expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: null, blocked: 0 });
+    const choice = await pool.choose(only(a), 1);
+    expect(choice).toMatchObject({ kind: 'wait', blocked: 1 });
+    // The disable is a time the quota returns (Redis's clock; this machine's is the same one).
+    const until = choice.kind === 'wait' ? choice.until : null;
+    expect(until).not.toBeNull();
+    expect(Math.abs(until! - (Date.now() + 60_000))).toBeLessThan(2_000);
     const [state] = await pool.snapshot([a]);
     expect(state).toMatchObject({ state: 'disabled', reason: 'insufficient_quota' });
+  });
+
+  describe('learning keeps facts apart', () => {
+    const limitOf = async (p: Pool, i: Instance) => (await p.snapshot([i]))[0]!.windows;
+    const reserveN = async (p: Pool, i: Instance, n: number, tokens = 10) => {
+      const ids: string[] = [];
+      for (let k = 0; k < n; k++) {
+        const c = await p.choose(only(i), tokens);
+        if (c.kind !== 'reserved') throw new Error('expected a reservation');
+        ids.push(c.reservationId);
+      }
+      return ids;
+    };
+
+    it('a token-per-minute 429 is learned as a token limit, never as a request limit', async () => {
+      const a = instance('p', 'm');
+      const ids = await reserveN(pool, a, 3, 100);
+      await pool.markLimited(
+        a,
+        { scope: 'instance', window: 'minute', measure: 'tokens', retryAfterMs: 5000, reason: 'tpm' },
+        ids[2],
+      );
+      const windows = await limitOf(pool, a);
+      expect(windows.minute.requests).toMatchObject({ limit: null, source: null });
+      expect(windows.minute.tokens).toMatchObject({ limit: 200, source: 'learned' });
+      expect(windows.day.requests.limit).toBeNull();
+    });
+
+    it("a 429 scoped to the model or the credential is not learned as this instance's limit", async () => {
+      const a = instance('p', 'm');
+      const ids = await reserveN(pool, a, 4);
+      for (const [scope, refused] of [
+        ['model', ids[1]],
+        ['credential', ids[3]],
+      ] as const) {
+        await pool.markLimited(
+          a,
+          { scope, window: 'minute', measure: 'requests', retryAfterMs: 5000, reason: scope },
+          refused,
+        );
+      }
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: null, source: null });
+    });
+
+    it("a learned limit rises when the provider's headers state more, and a repeated 429 does not extend it", async () => {
+      const a = instance('p', 'm');
+      // Six calls out, the provider took four: both others are refused, and the window teaches 4.
+      const ids = await reserveN(pool, a, 6);
+      const refuse = (reservationId: string) =>
+        pool.markLimited(
+          a,
+          { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 0, reason: 'rpm' },
+          reservationId,
+        );
+      await refuse(ids[5]!);
+      await refuse(ids[4]!);
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 4, source: 'learned' });
+      const key = `${hashTaggedPrefix(prefix)}:pool:limits:${a.id}`;
+      const expiry = await redis.hget(key, 'rpm:l@');
+      await sleep(20);
+      await refuse(''); // another 429 at the same four calls: the same fact, not a new one
+      expect(await redis.hget(key, 'rpm:l@')).toBe(expiry);
+      await pool.settle(a, ids[0]!, 10, [{ what: 'requests', window: 'minute', limit: 10, remaining: 6 }]);
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 10, source: 'header' });
+    });
+
+    it("limits stated by the provider's headers beat the catalog's, not the operator's own", async () => {
+      const fromCatalog: Instance = { ...instance('p1', 'm', { rpm: 60 }), limitsSource: 'catalog' };
+      const configured = instance('p2', 'm', { rpm: 60 });
+      for (const i of [fromCatalog, configured]) {
+        const [id] = await reserveN(pool, i, 1);
+        await pool.settle(i, id!, 10, [{ what: 'requests', window: 'minute', limit: 30, remaining: 29 }]);
+      }
+      expect((await limitOf(pool, fromCatalog)).minute.requests).toMatchObject({
+        limit: 30,
+        source: 'header',
+      });
+      expect((await limitOf(pool, configured)).minute.requests).toMatchObject({
+        limit: 60,
+        source: 'configured',
+      });
+    });
+
+    it('the tightest live remaining hint wins, each with its own reset', async () => {
+      const a = instance('p', 'm');
+      const [first, second] = await reserveN(pool, a, 2);
+      await pool.settle(a, first!, 5, [{ what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 }]);
+      // A later answer about the minute, with room: the day's empty budget still holds.
+      await pool.settle(a, second!, 5, [
+        { what: 'requests', window: 'minute', remaining: 50, resetMs: 5_000 },
+      ]);
+      const refused = await pool.choose(only(a), 1);
+      expect(refused.kind === 'wait' && refused.until! - Date.now()).toBeGreaterThan(25_000);
+    });
+
+    it('a later report of more room in the same budget does not loosen a tighter live hint', async () => {
+      const a = instance('p', 'm');
+      const [first, second] = await reserveN(pool, a, 2);
+      await pool.settle(a, first!, 5, [
+        { what: 'requests', window: 'minute', remaining: 0, resetMs: 30_000 },
+      ]);
+      // Answered later but counted earlier (answers overtake each other): it cannot undo the empty budget.
+      await pool.settle(a, second!, 5, [
+        { what: 'requests', window: 'minute', remaining: 5, resetMs: 30_000 },
+      ]);
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    });
+
+    it('a remaining hint counts the calls reserved since it came', async () => {
+      const a = instance('p', 'm');
+      const [id] = await reserveN(pool, a, 1);
+      await pool.settle(a, id!, 5, [{ what: 'requests', window: 'minute', remaining: 2, resetMs: 30_000 }]);
+      const burst = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 1)));
+      expect(burst.map((c) => c.kind)).toEqual(['reserved', 'reserved', 'wait']);
+    });
+  });
+
+  describe('rate-limit cooldowns', () => {
+    const limitKey = (i: Instance) => `${hashTaggedPrefix(prefix)}:pool:limit:i:${i.id}`;
+    const refuse = (p: Pool, i: Instance, retryAfterMs: number) =>
+      p.markLimited(i, { scope: 'instance', window: 'unknown', retryAfterMs, reason: 'rate limited' });
+
+    it('a zero, negative or past retry-after is not a 1 ms cooldown: it waits at least 1 s', async () => {
+      for (const [k, hint] of [0, -5000, Date.now() - Date.parse('2020-01-01')].map(
+        (h, i) => [i, -Math.abs(h)] as const,
+      )) {
+        const a = instance(`p${k}`, 'm');
+        const held = await refuse(pool, a, hint);
+        expect(held).toBeGreaterThanOrEqual(1000);
+        expect(held).toBeLessThanOrEqual(1000);
+        expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      }
+    });
+
+    it('repeated 429s back off, doubling up to 60 s; those that come while limited do not count', async () => {
+      const a = instance('p', 'm');
+      const floors: number[] = [];
+      for (let strike = 0; strike < 8; strike++) {
+        floors.push(await refuse(short, a, 0));
+        // Calls in flight when the limit came, refused too: the same strike.
+        expect(await refuse(short, a, 0)).toBeLessThanOrEqual(floors.at(-1)!);
+        await redis.del(limitKey(a)); // as if the limit had run out
+      }
+      expect(floors).toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+    });
+
+    it('a quiet spell resets the backoff', async () => {
+      const a = instance('p', 'm');
+      expect(await refuse(short, a, 0)).toBe(1000);
+      await sleep(1050);
+      expect(await refuse(short, a, 0)).toBe(2000);
+      // Quiet for two (short) minute windows after the last strike.
+      await sleep(2 * SHORT.ms + 200);
+      expect(await refuse(short, a, 0)).toBe(1000);
+    });
   });
 });

@@ -51,7 +51,8 @@ describe('OpenAI-compatible adapter: HTTP errors', () => {
     expect(parseOutcome(answer, { now: Date.parse('2025-01-15T12:00:00Z') })).toMatchObject({
       code: 'rate_limited',
       window: 'day',
-      retryAfterMs: 58_822,
+      // A day quota refills at midnight Pacific (20 h after 12:00 UTC), not after RetryInfo's seconds.
+      retryAfterMs: 20 * 3_600_000,
     });
   });
 });
@@ -183,7 +184,7 @@ describe('OpenAI-compatible adapter: transport failures', () => {
     expect(answer).toMatchObject({ kind: 'transport', failure: 'connection' });
   });
 
-  it('reports a connection failure when nothing listens', async () => {
+  it('reports a connection failure when nothing listens, naming the base URL it could not reach', async () => {
     const server = await startServer(silent);
     await server.close();
     const answer = await adapter().call(
@@ -192,6 +193,9 @@ describe('OpenAI-compatible adapter: transport failures', () => {
       neverAborted(),
     );
     expect(answer).toMatchObject({ kind: 'transport', failure: 'connection' });
+    expect(answer.kind === 'transport' && answer.message).toMatch(
+      new RegExp(`^${server.origin}/v1: .*ECONNREFUSED`),
+    );
   });
 });
 

@@ -15,34 +15,50 @@ type Expected =
 
 const rateLimited = (
   window: 'minute' | 'day' | 'unknown',
-  scope: 'instance' | 'model' | 'credential',
+  scope: 'instance' | 'model' | 'credential' | 'free-models',
   retryAfterMs: number,
+  measure: 'requests' | 'tokens' | 'unknown',
   hinted = true,
-): Expected => ({ code: 'rate_limited', window, scope, retryAfterMs, hinted });
+): Expected => ({ code: 'rate_limited', window, scope, retryAfterMs, measure, hinted });
+
+// Google's day quotas refill at midnight Pacific: 20 h after the tests' 12:00 UTC (04:00 PST).
+const UNTIL_PACIFIC_MIDNIGHT = 20 * 3_600_000;
 
 const table: [fixture: string, expected: Expected][] = [
-  ['groq-429-tpd-35m19s', rateLimited('day', 'instance', 2_119_000)],
-  ['groq-429-tpd-18m20.589s', rateLimited('day', 'instance', 1_101_000)],
-  ['groq-429-reset-tokens-7.66s', rateLimited('minute', 'instance', 7_660)],
-  ['groq-429-reset-requests-2m59.56s', rateLimited('day', 'instance', 179_560)],
-  ['mistral-429-retry-after-seconds', rateLimited('unknown', 'instance', 20_000)],
-  ['openai-compatible-429-retry-after-http-date', rateLimited('unknown', 'instance', 90_000)],
-  ['openai-429-retry-after-ms', rateLimited('minute', 'instance', 1_535)],
+  ['groq-429-tpd-35m19s', rateLimited('day', 'instance', 2_119_000, 'tokens')],
+  ['groq-429-tpd-18m20.589s', rateLimited('day', 'instance', 1_101_000, 'tokens')],
+  ['groq-429-reset-tokens-7.66s', rateLimited('minute', 'instance', 7_660, 'tokens')],
+  ['groq-429-reset-requests-2m59.56s', rateLimited('day', 'instance', 179_560, 'requests')],
+  ['mistral-429-retry-after-seconds', rateLimited('unknown', 'instance', 20_000, 'unknown')],
+  ['openai-compatible-429-retry-after-http-date', rateLimited('unknown', 'instance', 90_000, 'unknown')],
+  // Every part of a spelled-out or spaced duration counts: 90 s, not the first part's 60 s.
+  [
+    'openai-compatible-429-try-again-1-minute-30-seconds',
+    rateLimited('minute', 'instance', 90_000, 'requests'),
+  ],
+  ['openai-compatible-429-try-again-1m-30s', rateLimited('minute', 'instance', 90_000, 'tokens')],
+  ['openai-429-retry-after-ms', rateLimited('minute', 'instance', 1_535, 'tokens')],
   ['openai-429-insufficient-quota', { code: 'quota_exhausted' }],
-  ['gemini-429-per-minute-retryinfo', rateLimited('minute', 'instance', 47_435)],
-  ['gemini-429-per-day', rateLimited('day', 'instance', 58_822)],
-  ['gemini-openai-compat-429-array-per-day', rateLimited('day', 'instance', 58_822)],
-  ['gemini-openai-compat-429-array-per-minute', rateLimited('minute', 'instance', 47_435)],
+  ['gemini-429-per-minute-retryinfo', rateLimited('minute', 'instance', 47_435, 'requests')],
+  // A day quota waits for Google's daily refill, not for the seconds RetryInfo names.
+  ['gemini-429-per-day', rateLimited('day', 'instance', UNTIL_PACIFIC_MIDNIGHT, 'requests')],
+  ['gemini-429-per-day-retrydelay-38s', rateLimited('day', 'instance', UNTIL_PACIFIC_MIDNIGHT, 'requests')],
+  [
+    'gemini-openai-compat-429-array-per-day',
+    rateLimited('day', 'instance', UNTIL_PACIFIC_MIDNIGHT, 'requests'),
+  ],
+  ['gemini-openai-compat-429-array-per-minute', rateLimited('minute', 'instance', 47_435, 'requests')],
   ['gemini-429-limit-0', { code: 'quota_exhausted' }],
-  ['cerebras-429-tokens-minute', rateLimited('minute', 'instance', 11_383)],
-  ['cerebras-429-requests-day', rateLimited('day', 'instance', 33_011_383)],
+  ['cerebras-429-tokens-minute', rateLimited('minute', 'instance', 11_383, 'tokens')],
+  ['cerebras-429-requests-day', rateLimited('day', 'instance', 33_011_383, 'requests')],
   ['cerebras-429-queue-exceeded', { code: 'capacity', retryAfterMs: 4_500 }],
-  ['anthropic-429-rfc3339-resets', rateLimited('minute', 'instance', 42_000)],
-  ['anthropic-429-retry-after', rateLimited('minute', 'instance', 20_000)],
+  ['anthropic-429-rfc3339-resets', rateLimited('minute', 'instance', 42_000, 'requests')],
+  ['anthropic-429-retry-after', rateLimited('minute', 'instance', 20_000, 'tokens')],
   ['anthropic-529-overloaded', { code: 'capacity', retryAfterMs: 4_500 }],
   ['anthropic-400-prompt-too-long', { code: 'too_large' }],
   ['anthropic-400-credit-balance', { code: 'quota_exhausted' }],
-  ['bare-429', rateLimited('unknown', 'instance', 27_000, false)],
+  ['deepseek-402-insufficient-balance', { code: 'quota_exhausted' }],
+  ['bare-429', rateLimited('unknown', 'instance', 27_000, 'unknown', false)],
   ['groq-413-request-too-large', { code: 'too_large' }],
   ['openai-400-context-length-exceeded', { code: 'too_large' }],
   ['openai-500-server-error', { code: 'server_error', status: 500 }],
@@ -50,8 +66,9 @@ const table: [fixture: string, expected: Expected][] = [
   ['groq-503-service-unavailable', { code: 'server_error', status: 503 }],
   ['openai-401-invalid-api-key', { code: 'client_error', status: 401 }],
   ['groq-400-json-schema-unsupported', { code: 'client_error', status: 400 }],
-  ['openrouter-429-upstream', rateLimited('unknown', 'model', 27_000, false)],
-  ['openrouter-429-free-models-per-day', rateLimited('day', 'credential', 43_200_000)],
+  ['openrouter-429-upstream', rateLimited('unknown', 'model', 27_000, 'unknown', false)],
+  // The free-model allowance binds the key's ":free" models, not its paid ones.
+  ['openrouter-429-free-models-per-day', rateLimited('day', 'free-models', 43_200_000, 'requests')],
 ];
 
 describe('parseOutcome over recorded provider answers', () => {
@@ -190,6 +207,7 @@ describe('parseOutcome rules', () => {
       code: 'rate_limited',
       scope: 'credential',
       window: 'minute',
+      measure: 'requests',
       retryAfterMs: 9_000,
       hinted: true,
       message: 'Resource has been exhausted (e.g. check quota).',

@@ -43,6 +43,17 @@ describe('parseRemaining', () => {
     ]);
   });
 
+  it("reads Anthropic's input and output token budgets apart from the combined one", () => {
+    expect(
+      parseRemaining(loadRecordedAnswer('anthropic-200-input-output-token-budgets').headers, NOW),
+    ).toEqual([
+      { what: 'requests', window: 'minute', limit: 50, remaining: 49, resetMs: 1_000 },
+      { what: 'tokens', window: 'minute', limit: 48_000, remaining: 47_000, resetMs: 2_000 },
+      { what: 'input-tokens', window: 'minute', limit: 40_000, remaining: 39_500, resetMs: 3_000 },
+      { what: 'output-tokens', window: 'minute', limit: 8_000, remaining: 120, resetMs: 30_000 },
+    ]);
+  });
+
   it('ignores header case and skips budgets without a readable remaining count', () => {
     const headers = {
       'X-RateLimit-Remaining-Tokens': '120',

@@ -89,17 +89,16 @@ describe('fault kinds', () => {
   it('hang: never answers, so the client times out, and close() still returns at once', async () => {
     const { s, client } = await start();
     s.setFaults([{ kind: 'hang' }]);
-    const started = Date.now();
     const error = await failure(ask(client, 'openai', { timeout: 200 }));
     expect(error).toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
-    expect(Date.now() - started).toBeLessThan(2_000);
-    // A second hung request is still open when the simulator closes.
+    // A second hung request is still open when the simulator closes: close() cuts it (a connection
+    // error, not the client's 10 s timeout), rather than waiting for it.
     const pending = failure(ask(client, 'openai', { timeout: 10_000 }));
     await new Promise((r) => setTimeout(r, 50));
-    const closing = Date.now();
     await s.close();
-    expect(Date.now() - closing).toBeLessThan(500);
-    expect(await pending).toBeInstanceOf(OpenAI.APIConnectionError);
+    const cut = await pending;
+    expect(cut).toBeInstanceOf(OpenAI.APIConnectionError);
+    expect(cut).not.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
   });
 
   it('malformed_json: a 200 whose body is cut short makes the client fail', async () => {

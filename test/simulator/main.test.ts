@@ -50,7 +50,7 @@ describe('simulatorOptionsFromEnv', () => {
 describe('npm run simulator', () => {
   it('logs its URL once, serves, and exits cleanly on SIGTERM', async () => {
     const child = trackChild(
-      spawn(process.execPath, ['--import', 'tsx', 'packages/simulator/src/main.ts'], {
+      spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'packages/simulator/src/main.ts'], {
         cwd: root,
         env: { ...process.env, SIMULATOR_PORT: '0', SIMULATOR_LATENCY_MS: '0' },
         stdio: ['ignore', 'pipe', 'inherit'],

@@ -31,6 +31,19 @@ async function attempt(client: OpenAI, model = 'm'): Promise<'ok' | number> {
 }
 
 describe('sliding windows on the injected clock', () => {
+  it('gives each credential its own limits on a model, as real providers do', async () => {
+    const first = await start({ m: { rpm: 2, dialect: 'openai' } });
+    const second = new OpenAI({ baseURL: sim!.url, apiKey: 'another-key', maxRetries: 0 });
+    expect(await attempt(first)).toBe('ok');
+    expect(await attempt(first)).toBe('ok');
+    expect(await attempt(first)).toBeTypeOf('number');
+    // The other key's window on the same model is empty: its two calls pass, then it is limited too.
+    expect(await attempt(second)).toBe('ok');
+    expect(await attempt(second)).toBe('ok');
+    expect(await attempt(second)).toBeTypeOf('number');
+    expect(sim!.stats().m).toMatchObject({ accepted: 4, rateLimited: 2 });
+  });
+
   it('accepts again once the oldest request has left the minute, and not a millisecond before', async () => {
     const client = await start({ m: { rpm: 3, dialect: 'openai' } });
     for (const at of [0, 10_000, 20_000]) {

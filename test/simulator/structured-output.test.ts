@@ -89,7 +89,7 @@ describe('structured plan output', () => {
     expect(plan.summary).toContain('finish the quarterly report');
   });
 
-  it('keeps between three and six items whatever the description holds', async () => {
+  it('keeps between three and eight items whatever the description holds', async () => {
     const c = await client();
     const short = PlanSchema.parse(await structured(c, 'plan', PlanSchema, 'Write the essay'));
     expect(short.items).toHaveLength(3);
@@ -99,11 +99,51 @@ describe('structured plan output', () => {
         c,
         'plan',
         PlanSchema,
-        'Email Ann, email Bob, call Cy, fix the bike, bake bread, walk the dog, read, tidy up',
+        'Email Ann, email Bob, call Cy, fix the bike, bake bread, walk the dog, read, tidy up, nap',
       ),
     );
-    expect(long.items).toHaveLength(6);
-    expect(minutes(long.items[5]!.end)).toBeLessThan(24 * 60);
+    expect(long.items).toHaveLength(8);
+    expect(minutes(long.items[7]!.end)).toBeLessThan(24 * 60);
+  });
+
+  it('keeps the times and durations the description states, keeps task text whole, and fits the rest around them', async () => {
+    const c = await client();
+    const plan = PlanSchema.parse(
+      await structured(
+        c,
+        'plan',
+        PlanSchema,
+        '<description>\nWrite the quarterly report, gym at noon, 1:1 with manager, dentist at 15:00, deep work 9-11, call mum for 30 min\n</description>',
+      ),
+    );
+    const slots = plan.items.map((i) => `${i.start}-${i.end} ${i.task}`);
+    expect(slots).toEqual([
+      '09:00-11:00 Deep work 9-11',
+      '11:00-12:00 Write the quarterly report',
+      '12:00-13:00 Gym at noon',
+      '13:00-14:00 1:1 with manager',
+      '14:00-14:30 Call mum for 30 min',
+      '15:00-16:00 Dentist at 15:00',
+    ]);
+  });
+
+  it('reads stated times as people write them: am/pm, ranges sharing pm, "until", and bare 24-hour times', async () => {
+    const c = await client();
+    const plan = PlanSchema.parse(
+      await structured(
+        c,
+        'plan',
+        PlanSchema,
+        'Deep work until noon; team sync 2-3pm; lunch with Sam at 12:30; standup 08:45 for 15 min; gym at 6',
+      ),
+    );
+    expect(plan.items.map((i) => `${i.start}-${i.end} ${i.task}`)).toEqual([
+      '08:45-09:00 Standup 08:45 for 15 min',
+      '09:00-12:00 Deep work until noon',
+      '12:30-13:30 Lunch with Sam at 12:30',
+      '14:00-15:00 Team sync 2-3pm',
+      '18:00-19:00 Gym at 6',
+    ]);
   });
 
   it('falls back to a generic but valid answer when the plan schema asks for more than plans carry', async () => {

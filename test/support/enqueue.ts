@@ -1,20 +1,14 @@
 import { hashTaggedPrefix, JOBS_QUEUE, type JobData, type JobResult } from '@spillway/core';
 import { Queue } from 'bullmq';
-import { redisUrl } from './redis.js';
+import { redisUrl, testRedisOptions } from './redis.js';
 
 /**
  * A queue handle on the jobs queue of a test prefix. BullMQ owns its connection (options, not an
  * instance), so `queue.close()` closes it; the name carries the prefix for the leak guard.
  */
-export function jobsQueue(prefix: string): Queue<JobData, JobResult> {
-  const url = new URL(redisUrl());
+export function jobsQueue(prefix: string, url = redisUrl()): Queue<JobData, JobResult> {
   return new Queue<JobData, JobResult>(JOBS_QUEUE, {
-    connection: {
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      password: url.password || undefined,
-      connectionName: `${prefix}:enqueue`,
-    },
+    connection: testRedisOptions(prefix, 'enqueue', url),
     prefix: hashTaggedPrefix(prefix),
   });
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedis, type RedisClient } from '@spillway/core';
 import { afterAll, afterEach, inject } from 'vitest';
 import { drainTracked } from './tracked.js';
 
@@ -10,10 +10,10 @@ import { drainTracked } from './tracked.js';
  * in the test's own helpers. Afterwards the test's keys are removed (by prefix, never FLUSHDB:
  * the Redis may be shared).
  */
-let admin: Redis | undefined;
+let admin: RedisClient | undefined;
 
-function adminConnection(): Redis {
-  admin ??= new Redis(inject('redisUrl'), { connectionName: 'spillway-test-admin', lazyConnect: false });
+function adminConnection(): RedisClient {
+  admin ??= createRedis({ url: inject('redisUrl'), cluster: false }, 'spillway-test-admin');
   return admin;
 }
 

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort, hasRedisServer, spawnRedisServer } from './redis-server.js';
 import { trackChild } from './tracked.js';
+
+export { freePort, hasRedisServer };
 
 export interface PrivateRedis {
   url: string;
@@ -18,22 +19,6 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-export function hasRedisServer(): boolean {
-  return spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
-}
-
-/** A port nothing listens on right now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /**
  * A redis-server of the test's own on a spare loopback port, for measurements that must not see
  * other tests' traffic (and for tests that kill Redis). Needs redis-server on PATH.
@@ -41,14 +26,7 @@ export async function freePort(): Promise<number> {
 export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'spillway-test-redis-'));
-  const spawnServer = () =>
-    trackChild(
-      spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...extraArgs],
-        { stdio: 'ignore' },
-      ),
-    );
+  const spawnServer = () => trackChild(spawnRedisServer(port, dir, extraArgs));
   let child = spawnServer();
   const url = `redis://127.0.0.1:${port}`;
   // The server takes a moment to listen; ioredis retries until it does.

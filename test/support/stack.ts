@@ -47,12 +47,12 @@ export interface StackOptions {
   /** Receives every log line of API and worker (pino JSON) instead of TEST_LOG_LEVEL's stdout. */
   logStream?: { write(line: string): void };
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** A shortened "minute" for the simulator and the pool alike (the production algorithm, a faster clock). */
-  minuteMs?: number;
   /** Per tenant, its cap on unfinished jobs (API_KEYS' third field). */
   unfinishedCaps?: Record<string, number>;
   /** Whole-call limit of each provider call (5 s by default); hang tests shorten it. */
   adapterTimeoutMs?: number;
+  /** The pool's "minute" (see PoolDeps.minuteWindow): waiting tests shorten it. */
+  minuteWindow?: { ms: number; guardMs: number };
 }
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -66,7 +66,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await createSimulator({
     models: options.models ?? { 'sim-small': { dialect: 'groq', rpm: 1000 } },
     latencyMs: options.latencyMs ?? 5,
-    ...(options.minuteMs ? { minuteMs: options.minuteMs } : {}),
   });
   const file = options.providers ?? {
     providers: [
@@ -91,7 +90,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     adapterFor: createAdapters({ timeoutMs: options.adapterTimeoutMs ?? 5000 }),
     logger,
     maxHops: options.maxHops,
-    ...(options.minuteMs ? { minuteWindow: { ms: options.minuteMs, guardMs: 100 } } : {}),
+    minuteWindow: options.minuteWindow,
     webhooks: {
       secret: new Secret(options.webhookSecret ?? TEST_WEBHOOK_SECRET),
       allowPrivate: options.webhookAllowPrivate ?? false,

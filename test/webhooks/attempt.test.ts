@@ -121,13 +121,11 @@ describe('one delivery attempt', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const { port } = silent.address() as AddressInfo;
     try {
-      const started = Date.now();
       const outcome = await attemptDelivery(
         { url: `http://127.0.0.1:${port}/`, webhookId: 'msg_1', body, now: Date.now() },
         { secret: new Secret(SECRET), allowPrivate: true, timeoutMs: 150 },
       );
       expect(outcome).toEqual({ kind: 'retry', reason: 'timeout after 150 ms' });
-      expect(Date.now() - started).toBeLessThan(2000);
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise((r) => silent.close(r));

@@ -17,19 +17,22 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { registerAdminRoutes } from './admin/index.js';
 import type { Authenticator } from './auth.js';
+import type { ApiContext } from './context.js';
+import { registerDocs } from './docs/register.js';
 import { JobWaiters } from './job-waiters.js';
 import { createMetricsRegistry, openObservedQueues, registerMetricsRoute } from './metrics/index.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
+import { registerJsonBody } from './plugins/json-body.js';
 import { answerFrameworkError, registerProblems } from './plugins/problems.js';
 import { RouteTable } from './route-table.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerCoachingRoutes } from './routes/coaching.js';
-import { registerDocsRoutes } from './routes/docs.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerPlanRoutes } from './routes/plans.js';
 import { registerPoolRoutes } from './routes/pool.js';
+import { jsonSerializerCompiler, zodValidatorCompiler } from './schema-compilers.js';
 
 export interface ApiDeps {
   /** A connection the API may share between its queue, flow producer and pool reads. */
@@ -53,25 +56,6 @@ export interface ApiDeps {
   metricsRegistry?: Registry;
   /** Per tenant, the most unfinished jobs it may have (API_KEYS' third field); others have no cap. */
   unfinishedCaps?: ReadonlyMap<string, number>;
-}
-
-/** What every route handler gets: the app's dependencies, passed in (no module singletons). */
-export interface ApiContext {
-  queue: Queue<JobData, JobResult>;
-  flows: FlowProducer;
-  pool: Pool;
-  providers: ProvidersSource;
-  /** The instances of the providers version in force (read per use: a reload changes them). */
-  readonly instances: readonly Instance[];
-  readonly models: ReadonlySet<string>;
-  readonly coachingDefaults: CoachingPolicy;
-  clock: () => number;
-  redis: RedisClient;
-  /** QUEUE_PREFIX as configured (key helpers add the hash tag). */
-  prefix: string;
-  waiters: JobWaiters;
-  webhookAllowPrivate: boolean;
-  unfinishedCaps: ReadonlyMap<string, number>;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -125,8 +109,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
   const routes = RouteTable.collect(app);
   registerProblems(app, routes);
+  registerJsonBody(app);
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  await registerDocs(app);
   registerHealthRoutes(app, ctx);
-  registerDocsRoutes(app, routes);
   const observed = openObservedQueues(deps.redis, deps.prefix, queue);
   app.addHook('onClose', async () => observed.close());
   registerMetricsRoute(

@@ -1,12 +1,14 @@
 import {
+  JOBS_QUEUE,
   type JobData,
   type JobResult,
   type JobView,
   recordBatchItemFinished,
+  releasePlanFollowers,
   TERMINAL,
 } from '@spillway/core';
 import { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 import { findJob, loadView, viewOf } from './job-views.js';
 import { withdrawJobs } from './withdraw-jobs.js';
@@ -44,6 +46,11 @@ export async function cancelJob(ctx: ApiContext, tenant: string, id: string): Pr
     const current = await Promise.all(family.map((member) => loadView(ctx, tenant, member.id!)));
     const view = current[family.findIndex((member) => member.id === id)] ?? finalViews.get(id)!;
     return { view, settled: current.every((v) => v === null || TERMINAL.has(v.status)) };
+  }
+  // No worker will end these plans: coaching jobs parked on one of them run now (and find it gone).
+  for (const member of family) {
+    if (member.data.kind === 'plan')
+      await releasePlanFollowers(ctx.redis, ctx.prefix, JOBS_QUEUE, member.id!, at);
   }
   // No worker will report these jobs: count a batch item as finished here, or its batch would
   // never complete (counting is idempotent per item, so a late worker report is harmless).

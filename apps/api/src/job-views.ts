@@ -2,16 +2,17 @@ import {
   type CancelMark,
   cancelledView,
   cancelMarkKey,
-  JOBS_LIMITER,
   type JobData,
   type JobResult,
   type JobStatus,
   type JobView,
   parseCancelMark,
+  placeInLine,
+  progressOf,
   toJobView,
 } from '@spillway/core';
 import { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { isJobId } from './job-ids.js';
 
 /** The tenant's job, or null (another tenant's job is the same as no job: 404). */
@@ -57,9 +58,10 @@ export async function viewOf(
   withCoaching = true,
 ): Promise<JobView> {
   const coachingId = withCoaching ? job.data.coachingJobId : undefined;
-  const [state, queueTtl, coachingStatus, mark] = await Promise.all([
+  const parked = progressOf(job).parked;
+  const [state, place, coachingStatus, mark] = await Promise.all([
     job.getState(),
-    ctx.queue.getRateLimitTtl(JOBS_LIMITER.max),
+    parked ? placeInLine(ctx.redis, ctx.prefix, parked.line, job.id!, job.data.batchId) : null,
     coachingId ? statusOfJob(ctx, coachingId) : undefined,
     readCancelMark(ctx, job.id!),
   ]);
@@ -69,11 +71,7 @@ export async function viewOf(
     job = (await Job.fromId<JobData, JobResult>(ctx.queue, job.id!)) ?? job;
   }
   const now = ctx.clock();
-  const view = toJobView(job, state, {
-    now,
-    queueWaitingUntil: queueTtl > 0 ? now + queueTtl : undefined,
-    coachingStatus,
-  });
+  const view = toJobView(job, state, { now, place, coachingStatus });
   return mark && endsCancelled(view) ? cancelledView(view, mark.at) : view;
 }
 

@@ -1,5 +1,5 @@
 import { releaseUnfinished, reserveUnfinished, sweepUnfinished } from '@spillway/core';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { ApiError } from './errors.js';
 
 /**

@@ -8,8 +8,7 @@ export interface RouteEntry {
 
 /**
  * Every route the app registers, as fastify saw it (collected by an onRoute hook). It answers which
- * methods a path allows (for 405 and `Allow`) and is what the OpenAPI document is generated from,
- * so neither can miss a route.
+ * methods a path allows, for 405 and `Allow` (fastify itself answers 404 for a wrong method).
  */
 export class RouteTable {
   readonly #routes: Array<RouteEntry & { pattern: RegExp }> = [];

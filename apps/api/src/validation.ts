@@ -24,12 +24,17 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
   });
 }
 
+/** The 400 problem for a failed parse: it names every bad field, the first one in `detail`. */
+export function validationError(error: z.ZodError): ApiError {
+  const errors = fieldErrors(error);
+  const first = errors[0]!;
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return new ApiError('validation_failed', `${first.field}: ${first.message}${more}`, errors);
+}
+
 /** Parses with a zod schema or throws a 400 problem that names every bad field. */
 export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
-  const errors = fieldErrors(result.error);
-  const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-  throw new ApiError('validation_failed', `${first.field}: ${first.message}${more}`, errors);
+  throw validationError(result.error);
 }

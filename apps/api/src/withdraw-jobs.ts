@@ -6,16 +6,21 @@ import {
   type JobData,
   type JobResult,
   type JobView,
+  leaveLine,
+  progressOf,
   releaseUnfinished,
 } from '@spillway/core';
 import type { Job } from 'bullmq';
-import type { ApiContext } from './app.js';
+import type { ApiContext } from './context.js';
 import { viewOf } from './job-views.js';
 
 export interface Withdrawal {
   /** Each job's final view, as its cancel mark keeps it. */
   views: Map<string, JobView>;
-  /** False when a worker holds one of the jobs: it sees the mark, stops and ends it as cancelled. */
+  /**
+   * False when a worker holds one of the jobs, or was handed a parked one: it sees the mark and
+   * ends the job as cancelled (with its webhook).
+   */
   removed: boolean;
 }
 
@@ -54,6 +59,23 @@ export async function withdrawJobs(
       );
     }),
   );
+  // Every parked one leaves its line, so the waiting counts drop now, not when a release finds it.
+  const left = await Promise.all(
+    jobs.map((job) => {
+      const parked = progressOf(job).parked;
+      return parked ? leaveLine(ctx.redis, ctx.prefix, parked.line, job.id!, job.data.batchId) : false;
+    }),
+  );
+  // A lone parked job with a callback goes straight to a worker, which fails it as cancelled at
+  // once, so its job.failed webhook goes out as for any job that ends. (Without one, removing it is
+  // all there is to do: a batch of parked items is cancelled without a worker touching each.)
+  if (jobs.length === 1 && left[0] && jobs[0]!.data.callbackUrl) {
+    const promoted = await jobs[0]!.promote().then(
+      () => true,
+      () => false, // no longer delayed: a release or its deadline just handed it to a worker
+    );
+    if (promoted || (await jobs[0]!.getState()) !== 'delayed') return { views, removed: false };
+  }
   try {
     await jobs[0]!.remove({ removeChildren: jobs.length > 1 });
     // No worker will see these jobs end: their places under the tenant's cap are given back here.

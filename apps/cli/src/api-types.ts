@@ -1,44 +1,13 @@
 /**
- * The parts of the API's answers the CLI reads (DESIGN.md, "HTTP API (v1)"). Declared here rather
- * than imported from the server's packages: the CLI is a client of the HTTP contract, nothing more.
+ * The parts of the API's answers the CLI reads (DESIGN.md, "HTTP API (v1)"). The job view is the
+ * server's own definition (packages/core/src/jobs/view-schema.ts), imported as types only: the
+ * CLI stays a client of the HTTP contract, with no server code at run time, and cannot lag it.
  */
-export type JobStatus = 'queued' | 'running' | 'waiting_for_capacity' | 'completed' | 'failed' | 'cancelled';
+import type { CoachingResult, JobPriority, JobStatus, JobView, PlanResult } from '@spillway/core';
 
-export const TERMINAL: ReadonlySet<string> = new Set(['completed', 'failed', 'cancelled']);
+export type { CoachingResult, JobPriority, JobStatus, JobView, PlanResult };
 
-export interface PlanItem {
-  start: string;
-  end: string;
-  task: string;
-  priority: 'high' | 'medium' | 'low';
-}
-
-export interface PlanResult {
-  summary: string;
-  items: PlanItem[];
-}
-
-export interface CoachingResult {
-  strengths: string[];
-  issues: string[];
-  improvements: string[];
-  energyTips: string[];
-}
-
-export interface JobView {
-  id: string;
-  kind: 'plan' | 'coaching';
-  status: JobStatus;
-  createdAt: string;
-  finishedAt?: string;
-  result?: PlanResult | CoachingResult;
-  error?: { code: string; message: string };
-  attempts: Array<{ instance: string; model: string; outcome: string; at: string }>;
-  waitingUntil?: string;
-  coaching?: { jobId: string; status: JobStatus };
-  batchId?: string;
-  customId?: string;
-}
+export const TERMINAL: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'cancelled']);
 
 export interface BatchView {
   id: string;
@@ -54,6 +23,16 @@ export interface BatchView {
     failed: number;
     cancelled: number;
   };
+  estimatedCompletionAt?: string;
+}
+
+/** One measure of one window of an instance, as `GET /v1/pool` shows it. */
+export interface PoolWindow {
+  limit: number | null;
+  source: 'configured' | 'catalog' | 'header' | 'learned' | null;
+  used: number;
+  freesAt: string | null;
+  exhaustsAt?: string | null;
 }
 
 export interface PoolInstance {
@@ -61,7 +40,5 @@ export interface PoolInstance {
   state: 'available' | 'limited' | 'disabled';
   limitedUntil: string | null;
   reason: string | null;
-  limits: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>>;
-  learned: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>>;
-  usage: { minute: { requests: number; tokens: number }; day: { requests: number; tokens: number } };
+  windows: Record<'minute' | 'day', { requests: PoolWindow; tokens: PoolWindow }>;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { JobPriority } from './api-types.js';
 import type { Options, Values } from './command.js';
 import { UsageError } from './errors.js';
 
@@ -50,4 +51,15 @@ export function parseCommandLine(
 export function stringValue(values: Values, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+const PRIORITIES: readonly JobPriority[] = ['high', 'normal', 'low'];
+
+/** `--priority high|normal|low`, checked here so a typo is a usage error, not a round trip. */
+export function priorityValue(values: Values): JobPriority | undefined {
+  const value = stringValue(values, 'priority');
+  if (value === undefined || (PRIORITIES as readonly string[]).includes(value)) {
+    return value as JobPriority | undefined;
+  }
+  throw new UsageError(`--priority must be one of ${PRIORITIES.join(', ')}, not "${value}".`);
 }

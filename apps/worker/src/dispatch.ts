@@ -1,6 +1,7 @@
 import {
   type Attempt,
   assertNever,
+  type Candidate,
   CandidateOrders,
   type ChatRequest,
   cancelledError,
@@ -15,7 +16,6 @@ import {
 } from '@spillway/core';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
-import { type CapacityGate, sleep } from './capacity-gate.js';
 import type { DispatchMeter } from './metrics/worker-metrics.js';
 
 export interface DispatchDeps {
@@ -24,15 +24,14 @@ export interface DispatchDeps {
   adapterFor: (type: ProviderType) => ProviderAdapter;
   clock: () => number;
   logger: Logger;
-  /** Provider calls one processing run may make before the loop guard stops the job. */
+  /**
+   * Reroutes one processing run may make (request too large, quota) before the loop guard stops
+   * the job as a bug loop. Rate limits never count: a provider that keeps saying "wait" is waited
+   * for (the job parks), never given up on.
+   */
   maxHops?: number;
   /** How long an instance stays disabled after a billing/zero-quota answer. */
   disableMs?: number;
-  /** Waits for a free slot up to this long in memory (holding the job); longer waits leave the worker. */
-  holdMs?: number;
-  gate?: CapacityGate;
-  /** Aborted when the worker shuts down: jobs held in memory go back to the queue instead. */
-  stopping?: AbortSignal;
   /** Counts provider calls and fallbacks for /metrics. */
   meter?: DispatchMeter;
 }
@@ -60,22 +59,26 @@ export interface DispatchInput {
   signal: AbortSignal;
   /** Writes an attempt that leaves the job running (the successful one comes back with the result). */
   record: (attempt: Attempt) => Promise<void>;
-  /** Past this moment, do not wait in memory any more (the job's deadline). */
-  deadlineAt: number;
-  /** Called once when the job starts waiting in memory for a slot (to show waiting_for_capacity). */
-  onWaiting?: (until: number) => Promise<void>;
+  /** Called on each reservation (a waiting job that gets capacity passes it on to its line). */
+  onReserved?: (headroom: number) => void;
+  /** Called when a "request too large" narrows the job to larger models (the job remembers it). */
+  onNarrowed?: (largerThanContext: number) => void;
 }
 
 export type DispatchResult =
   | { kind: 'ok'; content: string; instance: Instance; attempt: Attempt }
-  /** Nothing eligible. `until` null: nothing ever can be; `restricted`: the job excludes some instances. */
-  | { kind: 'wait'; until: number | null; restricted: boolean };
+  /**
+   * No candidate can take the job now: it must wait. `until`: when one frees (null: none ever
+   * can); `candidates` and `estimatedTokens` name what it waits for (its line).
+   */
+  | { kind: 'wait'; until: number | null; candidates: readonly Candidate[]; estimatedTokens: number };
 
 /**
  * Calls providers through the pool until one answers, moving a rate-limited job straight on to the
- * next eligible instance: a rate limit never costs a BullMQ attempt. Every call is recorded on
- * the job. Transient failures (5xx, timeouts) throw a plain Error so BullMQ retries with backoff;
- * a request the provider rejects throws UnrecoverableError to fail fast.
+ * next eligible instance: a rate limit never costs a BullMQ attempt. When no candidate can take
+ * the job now it returns `wait` at once (the job leaves the worker and parks; nothing waits here).
+ * Every call is recorded on the job. Transient failures (5xx, timeouts) throw a plain Error so
+ * BullMQ retries with backoff; a request the provider rejects throws UnrecoverableError to fail fast.
  */
 export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promise<DispatchResult> {
   const maxHops = deps.maxHops ?? 25;
@@ -86,154 +89,134 @@ export async function dispatch(deps: DispatchDeps, input: DispatchInput): Promis
   let skipped: string | undefined;
   /** The instance that just rate-limited this job: the next reservation elsewhere is a fallback. */
   let limitedOn: Instance | undefined;
-  let releaseGate: (() => void) | undefined;
-  try {
-    for (let hop = 0; ; hop++) {
-      // The signal is the client's cancel (DELETE /v1/jobs/{id}): stop before choosing another instance.
-      if (input.signal.aborted) throw cancelledError();
-      if (hop >= maxHops) {
-        throw new UnrecoverableError(
-          new JobError('reroute_limit', `gave up after ${maxHops} provider calls in a row without an answer`)
-            .message,
-        );
-      }
-      const active = preferred?.routing ?? routing;
-      const candidates = candidateOrders(deps.instances).for(anchor, active);
-      const choice = await deps.pool.choose(candidates, input.estimatedTokens);
-      if (choice.kind === 'wait') {
-        if (preferred) {
-          skipped = preferred.skippedNote;
-          preferred = undefined; // no headroom for the preferred model now: fall back at once
-          continue;
-        }
-        const until = choice.until;
-        const now = deps.clock();
-        const shortWait = until !== null && until - now <= (deps.holdMs ?? 0) && until <= input.deadlineAt;
-        if (!shortWait || !deps.gate || input.signal.aborted || deps.stopping?.aborted) {
-          return { kind: 'wait', until, restricted: candidates.length < deps.instances.length };
-        }
-        if (!releaseGate) {
-          releaseGate = await deps.gate.acquire(candidates.map((c) => c.instance.id).join(','));
-          await input.onWaiting?.(until);
-          hop--; // waiting is not a provider call: it does not count towards the loop guard
-          continue; // the slot may have freed while we queued for our turn
-        }
-        await sleep(until - deps.clock(), input.signal, deps.stopping);
-        hop--;
+  let reroutes = 0;
+  for (;;) {
+    // The signal is the client's cancel (DELETE /v1/jobs/{id}): stop before choosing another instance.
+    if (input.signal.aborted) throw cancelledError();
+    if (reroutes >= maxHops) {
+      throw new UnrecoverableError(
+        new JobError('reroute_limit', `gave up after ${maxHops} reroutes in a row without an answer`).message,
+      );
+    }
+    const active = preferred?.routing ?? routing;
+    const candidates = candidateOrders(deps.instances).for(anchor, active);
+    const choice = await deps.pool.choose(candidates, input.estimatedTokens);
+    if (choice.kind === 'wait') {
+      if (preferred) {
+        skipped = preferred.skippedNote;
+        preferred = undefined; // no headroom for the preferred model now: fall back at once
         continue;
       }
-      // Our turn is over once we hold a reservation: let the next waiting job try for the next slot.
-      releaseGate?.();
-      releaseGate = undefined;
-
-      const instance = choice.instance;
-      if (limitedOn && limitedOn.id !== instance.id) deps.meter?.fellBack(limitedOn, instance);
-      limitedOn = undefined;
-      const note = preferred?.note ?? skipped;
-      skipped = undefined;
-      const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
-      const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
-      deps.meter?.providerAnswered(instance, answer, outcome);
-      const at = new Date(deps.clock()).toISOString();
-      const base = { instance: instance.id, model: instance.model, at };
-      if (input.signal.aborted) {
-        // Cut off mid-call by a cancel. The provider may have counted the call: settle with unknown usage.
-        await deps.pool.settle(instance, choice.reservationId, undefined);
-        await input.record({ ...base, outcome: 'error', note: 'cancelled by the client' });
-        throw cancelledError();
-      }
-      // A child logger only when there is something to say: most calls succeed and say nothing.
-      const log = () => deps.logger.child({ instance: instance.id });
-
-      switch (outcome.code) {
-        case 'ok': {
-          if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
-          // Batched with the other calls that end now; the job need not wait for it.
-          deps.pool
-            .settleAnswered(
-              choice,
-              answer.usage?.totalTokens,
-              parseRemaining(answer.headers, deps.clock(), instance.type),
-            )
-            ?.catch((err: unknown) =>
-              deps.logger.warn({ err, instance: instance.id }, 'could not settle a call'),
-            );
-          const attempt: Attempt = note ? { ...base, outcome: 'ok', note } : { ...base, outcome: 'ok' };
-          return { kind: 'ok', content: answer.content, instance, attempt };
-        }
-        case 'rate_limited':
-        case 'capacity': {
-          const limited =
-            outcome.code === 'rate_limited'
-              ? { scope: outcome.scope, window: outcome.window, reason: `rate limited (${outcome.window})` }
-              : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
-          await deps.pool.markLimited(
-            instance,
-            { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
-            choice.reservationId,
-          );
-          log().info(
-            { retryAfterMs: outcome.retryAfterMs, window: limited.window },
-            'rate limited; moving on',
-          );
-          await input.record({
-            ...base,
-            outcome: 'rate_limited',
-            retryAfterMs: outcome.retryAfterMs,
-            note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
-          });
-          anchor = preferred ? anchor : instance;
-          limitedOn = instance;
-          preferred = undefined;
-          continue;
-        }
-        case 'too_large': {
-          await deps.pool.release(instance, choice.reservationId);
-          await input.record({ ...base, outcome: 'error', note: `request too large: ${outcome.message}` });
-          routing = { ...routing, largerThanContext: instance.contextWindow ?? 0 };
-          preferred = undefined;
-          anchor = instance;
-          continue;
-        }
-        case 'quota_exhausted': {
-          await deps.pool.release(instance, choice.reservationId);
-          await deps.pool.disable(
-            instance,
-            `quota exhausted: ${outcome.message}`,
-            deps.disableMs ?? 3_600_000,
-          );
-          log().warn({ reason: outcome.message }, 'instance disabled: quota or billing');
-          await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
-          preferred = undefined;
-          anchor = instance;
-          continue;
-        }
-        case 'server_error':
-        case 'timeout':
-        case 'network': {
-          // The call may have counted upstream: keep the reservation, settle with unknown usage.
-          await deps.pool.settle(instance, choice.reservationId, undefined);
-          const message =
-            outcome.code === 'server_error' ? `${outcome.status} ${outcome.message}` : outcome.message;
-          await input.record({ ...base, outcome: 'error', note: `${outcome.code}: ${truncate(message)}` });
-          throw new JobError('provider_unavailable', `${instance.id}: ${outcome.code}: ${truncate(message)}`);
-        }
-        case 'client_error': {
-          await deps.pool.release(instance, choice.reservationId);
-          await input.record({ ...base, outcome: 'error', note: `rejected: ${outcome.status}` });
-          throw new UnrecoverableError(
-            new JobError(
-              'provider_rejected',
-              `${instance.id} answered ${outcome.status}: ${truncate(outcome.message)}`,
-            ).message,
-          );
-        }
-        default:
-          return assertNever(outcome, 'provider outcome');
-      }
+      return { kind: 'wait', until: choice.until, candidates, estimatedTokens: input.estimatedTokens };
     }
-  } finally {
-    releaseGate?.();
+    input.onReserved?.(choice.headroom);
+
+    const instance = choice.instance;
+    if (limitedOn && limitedOn.id !== instance.id) deps.meter?.fellBack(limitedOn, instance);
+    limitedOn = undefined;
+    const note = preferred?.note ?? skipped;
+    skipped = undefined;
+    const answer = await deps.adapterFor(instance.type).call(instance, input.request, input.signal);
+    const outcome = parseOutcome(answer, { now: deps.clock(), provider: instance.type });
+    deps.meter?.providerAnswered(instance, answer, outcome);
+    const at = new Date(deps.clock()).toISOString();
+    const base = { instance: instance.id, model: instance.model, at };
+    if (input.signal.aborted) {
+      // Cut off mid-call by a cancel. The provider may have counted the call: settle with unknown usage.
+      await deps.pool.settle(instance, choice.reservationId, undefined);
+      await input.record({ ...base, outcome: 'error', note: 'cancelled by the client' });
+      throw cancelledError();
+    }
+    // A child logger only when there is something to say: most calls succeed and say nothing.
+    const log = () => deps.logger.child({ instance: instance.id });
+
+    switch (outcome.code) {
+      case 'ok': {
+        if (answer.kind !== 'ok') throw new Error('an ok outcome without an ok answer');
+        // Batched with the other calls that end now; the job need not wait for it.
+        deps.pool
+          .settleAnswered(
+            choice,
+            answer.usage?.totalTokens,
+            parseRemaining(answer.headers, deps.clock(), instance.type),
+          )
+          ?.catch((err: unknown) =>
+            deps.logger.warn({ err, instance: instance.id }, 'could not settle a call'),
+          );
+        const attempt: Attempt = note ? { ...base, outcome: 'ok', note } : { ...base, outcome: 'ok' };
+        return { kind: 'ok', content: answer.content, instance, attempt };
+      }
+      case 'rate_limited':
+      case 'capacity': {
+        const limited =
+          outcome.code === 'rate_limited'
+            ? {
+                scope: outcome.scope,
+                window: outcome.window,
+                measure: outcome.measure,
+                reason: `rate limited (${outcome.window})`,
+              }
+            : { scope: 'instance' as const, window: 'unknown' as const, reason: 'provider at capacity' };
+        await deps.pool.markLimited(
+          instance,
+          { ...limited, retryAfterMs: outcome.retryAfterMs, reason: limited.reason },
+          choice.reservationId,
+        );
+        log().info({ retryAfterMs: outcome.retryAfterMs, window: limited.window }, 'rate limited; moving on');
+        await input.record({
+          ...base,
+          outcome: 'rate_limited',
+          retryAfterMs: outcome.retryAfterMs,
+          note: note ? `${note}; ${limited.reason}, fell back` : limited.reason,
+        });
+        anchor = preferred ? anchor : instance;
+        limitedOn = instance;
+        preferred = undefined;
+        continue;
+      }
+      case 'too_large': {
+        await deps.pool.release(instance, choice.reservationId);
+        await input.record({ ...base, outcome: 'error', note: `request too large: ${outcome.message}` });
+        routing = { ...routing, largerThanContext: instance.contextWindow ?? 0 };
+        input.onNarrowed?.(routing.largerThanContext!);
+        preferred = undefined;
+        anchor = instance;
+        reroutes++;
+        continue;
+      }
+      case 'quota_exhausted': {
+        await deps.pool.release(instance, choice.reservationId);
+        await deps.pool.disable(instance, `quota exhausted: ${outcome.message}`, deps.disableMs ?? 3_600_000);
+        log().warn({ reason: outcome.message }, 'instance disabled: quota or billing');
+        await input.record({ ...base, outcome: 'error', note: `quota exhausted; instance disabled` });
+        preferred = undefined;
+        anchor = instance;
+        reroutes++;
+        continue;
+      }
+      case 'server_error':
+      case 'timeout':
+      case 'network': {
+        // The call may have counted upstream: keep the reservation, settle with unknown usage.
+        await deps.pool.settle(instance, choice.reservationId, undefined);
+        const message =
+          outcome.code === 'server_error' ? `${outcome.status} ${outcome.message}` : outcome.message;
+        await input.record({ ...base, outcome: 'error', note: `${outcome.code}: ${truncate(message)}` });
+        throw new JobError('provider_unavailable', `${instance.id}: ${outcome.code}: ${truncate(message)}`);
+      }
+      case 'client_error': {
+        await deps.pool.release(instance, choice.reservationId);
+        await input.record({ ...base, outcome: 'error', note: `rejected: ${outcome.status}` });
+        throw new UnrecoverableError(
+          new JobError(
+            'provider_rejected',
+            `${instance.id} answered ${outcome.status}: ${truncate(outcome.message)}`,
+          ).message,
+        );
+      }
+      default:
+        return assertNever(outcome, 'provider outcome');
+    }
   }
 }
 

@@ -3,9 +3,13 @@ import {
   failureFromReason,
   type JobData,
   JobError,
+  type JobProgress,
   type JobResult,
+  lineMember,
   type PlanResult,
+  planLine,
   progressOf,
+  type WaitingRoom,
 } from '@spillway/core';
 import { DelayedError, Job, type Queue } from 'bullmq';
 
@@ -20,22 +24,19 @@ export interface CoachingInput {
 export interface PlanLookupDeps {
   queue: Queue;
   clock: () => number;
+  waiting: WaitingRoom;
 }
-
-/** Looking again for a plan that is still running: never more often than this... */
-const MIN_RECHECK_MS = 1000;
-/** ...nor less often than this, unless the plan itself waits for capacity longer. */
-const MAX_RECHECK_MS = 30_000;
 
 /**
  * Finds the plan a coaching job works on: inline in the request, or the result of a plan job
  * (a chained plan → coaching flow, or a `planJobId` given by the client). A plan job that has not
- * finished yet delays the coaching job (DelayedError) and is looked at again later, up to the
- * coaching job's deadline. Throws JobError when the coaching job cannot run at all.
+ * finished yet parks the coaching job on the plan's line until the plan ends (see
+ * releaseFollowers) or the coaching job's deadline. Throws JobError when it cannot run at all.
  */
 export async function loadPlanForCoaching(
   deps: PlanLookupDeps,
   job: Job<JobData, JobResult>,
+  progress: JobProgress,
   token: string | undefined,
 ): Promise<CoachingInput> {
   const coaching = job.data.coaching;
@@ -62,7 +63,7 @@ export async function loadPlanForCoaching(
       planError: { code: cause.code, message: cause.message },
     });
   }
-  if (state !== 'completed') return await waitForPlan(deps, job, planJob, token);
+  if (state !== 'completed') return await waitForPlan(deps, job, progress, planJob, token);
   const served = planJob.returnvalue.attempts.filter((a) => a.outcome === 'ok').at(-1);
   return {
     plan: planJob.returnvalue.result as PlanResult,
@@ -74,12 +75,13 @@ export async function loadPlanForCoaching(
 
 /**
  * Only when a client named a plan job that is still running (a chained coaching job runs after
- * its plan by construction). The job leaves the worker, delayed: checks start a second apart and
- * spread out as the wait grows, and never come before the plan itself can run again.
+ * its plan by construction). The job leaves the worker, parked on the plan's line: no polling;
+ * the plan's end releases it.
  */
 async function waitForPlan(
   deps: PlanLookupDeps,
   job: Job<JobData, JobResult>,
+  progress: JobProgress,
   planJob: Job<JobData, JobResult>,
   token: string | undefined,
 ): Promise<never> {
@@ -92,8 +94,22 @@ async function waitForPlan(
       { planJobId: planJob.id },
     );
   }
-  const backoff = Math.min(MAX_RECHECK_MS, Math.max(MIN_RECHECK_MS, (now - job.data.createdAt) / 10));
-  const planRunsAgainAt = progressOf(planJob).waitingUntil ?? 0;
-  await job.moveToDelayed(Math.min(Math.max(now + backoff, planRunsAgainAt), deadlineAt), token);
+  const line = planLine(planJob.id!);
+  // Not started: it starts once its plan is there to read.
+  Object.assign(progress, { parked: { line, order: now }, startedAt: undefined });
+  await job.updateProgress(progress);
+  await job.moveToDelayed(deadlineAt, token);
+  await deps.waiting.park({
+    line,
+    member: lineMember(job.id!, job.data.batchId),
+    order: now,
+    until: null,
+    perWindow: 0,
+    windowMs: 0,
+    again: false,
+  });
+  // The plan may have ended between our look and our parking: then no end is left to release us.
+  const state = await planJob.getState();
+  if (state === 'completed' || state === 'failed') await deps.waiting.releaseFollowers(planJob.id!);
   throw new DelayedError();
 }

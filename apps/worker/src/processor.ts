@@ -1,10 +1,14 @@
 import {
   type Attempt,
+  addAttempt,
   CANCELLED_CODE,
   type CancelWatch,
   type ChatRequest,
   COACHING_SYSTEM_PROMPT,
   CoachingResultSchema,
+  callsPerWindow,
+  cancelledError,
+  capacityLine,
   coachingUserPrompt,
   type Instance,
   type JobData,
@@ -12,6 +16,7 @@ import {
   type JobOutput,
   type JobProgress,
   type JobResult,
+  lineMember,
   PLAN_SYSTEM_PROMPT,
   PlanResultSchema,
   PlanResultShape,
@@ -20,18 +25,23 @@ import {
   type Routing,
   repairUserPrompt,
   structuredSchema,
+  type WaitingRoom,
 } from '@spillway/core';
-import { DelayedError, type Job, type Queue, RateLimitError, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { z } from 'zod';
 import { endsTheJob, explainCoachingParent } from './coaching-parent.js';
-import { type DispatchDeps, dispatch, type PreferredRouting } from './dispatch.js';
+import { type DispatchDeps, type DispatchResult, dispatch, type PreferredRouting } from './dispatch.js';
 import { loadPlanForCoaching } from './plan-for-coaching.js';
 
 export interface ProcessorDeps extends DispatchDeps {
-  /** The jobs queue, for BullMQ's queue-wide rate limit when no instance at all is free. */
+  /** The jobs queue (a coaching job reads its plan job there). */
   queue: Queue;
   /** Tells a running job it was cancelled (reads the cancel marks of the jobs in flight). */
   cancels: CancelWatch;
+  /** Where jobs that cannot run now wait (parked in Redis, out of the worker). */
+  waiting: WaitingRoom;
+  /** The pool's minute window (ms), for the spacing of calls a waiting line can expect. */
+  minuteMs: number;
 }
 
 const PLAN_JSON_SCHEMA = structuredSchema(PlanResultShape);
@@ -40,7 +50,7 @@ const OUTPUT_TOKENS = { plan: 700, coaching: 500 } as const;
 
 /**
  * Runs one plan or coaching job: builds the prompt, dispatches it through the pool, validates the
- * answer (one repair round), and turns "no capacity" into waiting rather than failing.
+ * answer (one repair round), and turns "no capacity" into waiting (the job parks) rather than failing.
  */
 export function createProcessor(deps: ProcessorDeps) {
   const run = createRun(deps);
@@ -66,14 +76,26 @@ function createRun(deps: ProcessorDeps) {
   return async function run(job: Job<JobData, JobResult>, token?: string): Promise<JobResult> {
     const now = deps.clock();
     const stored = progressOf(job);
-    // Our own copy (attempts too: they are appended to in place). No longer waiting for a slot:
-    // undefined rather than `delete`, which is the same in the stored JSON and keeps the object fast.
+    const deadlineAt = job.data.deadlineAt;
+    // Our own copy (attempts too: they are appended to in place). Not parked any more: undefined
+    // rather than `delete`, which is the same in the stored JSON and keeps the object fast.
     const progress: JobProgress = {
       ...stored,
       attempts: [...stored.attempts],
       startedAt: stored.startedAt ?? now,
       waitingUntil: undefined,
+      parked: undefined,
     };
+    // Back from a line: released (already off it), at its deadline, or cancelled (still on it).
+    const cameFrom = stored.parked;
+    let returnsAt = stored.waitingUntil;
+    if (cameFrom) {
+      if (now >= deadlineAt) {
+        returnsAt = (await deps.waiting.returnsAt(cameFrom.line, job.id!, job.data.batchId)) ?? returnsAt;
+      }
+      await deps.waiting.leave(cameFrom.line, lineMember(job.id!, job.data.batchId));
+      if (await cancels.isCancelled(job.id!)) return fail(job, progress, cancelledError());
+    }
 
     // Attempts that leave the job running are written at once, so its view shows them; the
     // successful one comes back from dispatch and is written with the result (one round trip less).
@@ -85,15 +107,31 @@ function createRun(deps: ProcessorDeps) {
     const task =
       job.data.kind === 'plan'
         ? planTask(job.data)
-        : await coachingTask(deps, job, token).catch((err: unknown) =>
+        : await coachingTask(deps, job, progress, token).catch((err: unknown) =>
             err instanceof JobError ? fail(job, progress, err) : Promise.reject(err),
           );
-    if (now > job.data.deadlineAt) return fail(job, progress, capacityExhausted(job.data.deadlineAt, null));
-    // A cancel aborts the provider call (or the wait for a slot) in flight; the job then fails as cancelled.
+    if (progress.largerThanContext !== undefined) {
+      task.routing = { ...task.routing, largerThanContext: progress.largerThanContext };
+    }
+    if (now >= deadlineAt) return fail(job, progress, capacityExhausted(deadlineAt, returnsAt ?? now));
+    // A released job that gets capacity passes it on to the next of its line (once: a chain).
+    let passOn = cameFrom?.line.startsWith('c:') ? cameFrom.line : undefined;
+    const onReserved = (headroom: number) => {
+      if (!passOn) return;
+      const line = passOn;
+      passOn = undefined;
+      // Plenty left: release two, so a line drains as fast as capacity allows, not one by one.
+      deps.waiting
+        .release(line, headroom >= 0.5 ? 2 : 1)
+        .catch((err: unknown) => deps.logger.warn({ err, line }, 'could not release the next waiting job'));
+    };
+    // A cancel aborts the provider call in flight; the job then fails as cancelled.
     const abort = new AbortController();
     const stopWatching = cancels.watch(job.id!, () => abort.abort());
     try {
-      return await answer(job, task, progress, abort.signal, record, token);
+      const answered = await answer(job, task, progress, abort.signal, record, onReserved);
+      if (answered.kind === 'wait') return await park(job, progress, answered, token, cameFrom);
+      return answered.result;
     } catch (err) {
       if (err instanceof JobError && err.code === CANCELLED_CODE) return fail(job, progress, err);
       throw err;
@@ -102,6 +140,44 @@ function createRun(deps: ProcessorDeps) {
     }
   };
 
+  /**
+   * No candidate can take the job now: it leaves the worker and parks on its line, in BullMQ's
+   * delayed set until its deadline (BullMQ brings it back then, if no release does first). It
+   * fails at once only when capacity cannot return before its deadline.
+   */
+  async function park(
+    job: Job<JobData, JobResult>,
+    progress: JobProgress,
+    wait: Extract<DispatchResult, { kind: 'wait' }>,
+    token: string | undefined,
+    cameFrom: JobProgress['parked'],
+  ): Promise<never> {
+    const deadlineAt = job.data.deadlineAt;
+    if (wait.until === null || wait.until > deadlineAt) {
+      return fail(job, progress, capacityExhausted(deadlineAt, wait.until));
+    }
+    const line = capacityLine(wait.candidates, wait.estimatedTokens);
+    const again = cameFrom?.line === line;
+    const order = again ? cameFrom.order : deps.clock();
+    progress.parked = { line, order };
+    progress.waitingUntil = wait.until;
+    // A job that has made no call yet has not started: it starts when it is picked up to run.
+    if (progress.attempts.length === 0) progress.startedAt = undefined;
+    await job.updateProgress(progress);
+    // Delayed first, then on the line: a release never finds a line's job still held by a worker.
+    await job.moveToDelayed(deadlineAt, token);
+    await deps.waiting.park({
+      line,
+      member: lineMember(job.id!, job.data.batchId),
+      order,
+      until: wait.until,
+      perWindow: callsPerWindow(wait.candidates, wait.estimatedTokens),
+      windowMs: deps.minuteMs,
+      again,
+    });
+    throw new DelayedError();
+  }
+
   /** Dispatches until an answer passes validation (one repair round), or the job must wait. */
   async function answer(
     job: Job<JobData, JobResult>,
@@ -109,11 +185,10 @@ function createRun(deps: ProcessorDeps) {
     progress: JobProgress,
     signal: AbortSignal,
     record: (attempt: Attempt) => Promise<void>,
-    token: string | undefined,
-  ): Promise<JobResult> {
-    const onWaiting = async (until: number) => {
-      progress.waitingUntil = until;
-      await job.updateProgress(progress);
+    onReserved: (headroom: number) => void,
+  ): Promise<{ kind: 'done'; result: JobResult } | Extract<DispatchResult, { kind: 'wait' }>> {
+    const onNarrowed = (largerThanContext: number) => {
+      progress.largerThanContext = largerThanContext;
     };
     let request = task.request;
     let anchor = task.anchor;
@@ -126,14 +201,18 @@ function createRun(deps: ProcessorDeps) {
         preferred: round === 0 ? task.preferred : undefined,
         signal,
         record,
-        deadlineAt: job.data.deadlineAt,
-        onWaiting,
+        onReserved,
+        onNarrowed,
       });
-      if (outcome.kind === 'wait') return await waitForCapacity(deps, job, progress, outcome, token);
+      if (outcome.kind === 'wait') return outcome;
       addAttempt(progress, outcome.attempt);
 
       const parsed = parseAnswer(outcome.content, task.schema);
-      if (parsed.ok) return { result: parsed.value as JobOutput, attempts: progress.attempts };
+      if (parsed.ok) {
+        const result: JobResult = { result: parsed.value as JobOutput, attempts: progress.attempts };
+        if (progress.attemptsOmitted) result.attemptsOmitted = progress.attemptsOmitted;
+        return { kind: 'done', result };
+      }
       deps.logger.warn(
         { jobId: job.id, kind: job.data.kind, instance: outcome.instance.id, problems: parsed.problems },
         'answer failed validation',
@@ -160,12 +239,6 @@ function createRun(deps: ProcessorDeps) {
       anchor = outcome.instance;
     }
   }
-}
-
-/** A provider call made: the job is no longer waiting for a slot. */
-function addAttempt(progress: JobProgress, attempt: Attempt): void {
-  progress.waitingUntil = undefined;
-  progress.attempts.push(attempt);
 }
 
 /**
@@ -218,9 +291,10 @@ function planTask(data: JobData): PreparedTask {
 async function coachingTask(
   deps: ProcessorDeps,
   job: Job<JobData, JobResult>,
+  progress: JobProgress,
   token: string | undefined,
 ): Promise<PreparedTask> {
-  const coaching = await loadPlanForCoaching(deps, job, token);
+  const coaching = await loadPlanForCoaching(deps, job, progress, token);
   const anchor = deps.instances.find((i) => i.id === coaching.planInstance) ?? null;
   const upgrade = coaching.policy.policy === 'upgrade' ? coaching.policy.model : undefined;
   return {
@@ -241,34 +315,6 @@ async function coachingTask(
         }
       : undefined,
   };
-}
-
-/**
- * No instance can take the job now. A job that may use any instance pauses the whole queue
- * (BullMQ's rate limit: every job stays put, no Redis traffic per waiting job) until the earliest
- * instance frees; a job restricted to some instances waits alone, delayed to that moment.
- */
-async function waitForCapacity(
-  deps: ProcessorDeps,
-  job: Job<JobData, JobResult>,
-  progress: JobProgress,
-  wait: { until: number | null; restricted: boolean },
-  token: string | undefined,
-): Promise<never> {
-  if (wait.until === null || wait.until > job.data.deadlineAt) {
-    return fail(job, progress, capacityExhausted(job.data.deadlineAt, wait.until));
-  }
-  progress.waitingUntil = wait.until;
-  await job.updateProgress(progress);
-  const delay = Math.max(1, wait.until - deps.clock());
-  // A worker shutting down hands the job back delayed: after a RateLimitError BullMQ's closing worker
-  // would itself sit out the queue's rate limit (up to 30 s) before it could exit.
-  if (!wait.restricted && !deps.stopping?.aborted) {
-    await deps.queue.rateLimit(delay);
-    throw new RateLimitError();
-  }
-  await job.moveToDelayed(wait.until, token);
-  throw new DelayedError();
 }
 
 function capacityExhausted(deadlineAt: number, returnsAt: number | null): JobError {

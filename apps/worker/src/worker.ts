@@ -5,7 +5,6 @@ import {
   fixedProviders,
   hashTaggedPrefix,
   type Instance,
-  JOBS_LIMITER,
   JOBS_QUEUE,
   type JobData,
   type JobResult,
@@ -15,12 +14,12 @@ import {
   type ProviderType,
   type RedisClient,
   type RedisTarget,
+  WaitingRoom,
 } from '@spillway/core';
 import { Queue, Worker } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { createBatchBookkeeping } from './batches/bookkeeping.js';
-import { CapacityGate } from './capacity-gate.js';
 import { createCoachingParentEvents } from './coaching-parent.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
@@ -40,8 +39,10 @@ export interface WorkerDeps {
   adapterFor: (type: ProviderType) => ProviderAdapter;
   logger: Logger;
   clock?: () => number;
-  /** Provider calls one processing run may make before the loop guard stops the job. */
+  /** Reroutes (too large, quota) one processing run may make before the loop guard stops the job. */
   maxHops?: number;
+  /** See WaitingRoomDeps: tests shorten how often a process looks at the wake schedule. */
+  waiting?: { leaseMs?: number; checkMs?: number };
   /** See PoolDeps.minuteWindow: tests shorten the minute; production leaves it alone. */
   minuteWindow?: { ms: number; guardMs: number };
   /** Signed callbacks when jobs finish; without it no webhook is sent. */
@@ -87,11 +88,17 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         stalled: deps.stalled,
       })
     : null;
-  // A graceful close must not sit out the jobs held in memory for capacity: they go back to the queue.
-  const stopping = new AbortController();
   const providers =
     deps.providers ??
     fixedProviders({ instances: deps.instances ?? [], defaults: { coaching: { policy: 'same' } } });
+  const waiting = new WaitingRoom({
+    redis: poolRedis,
+    prefix: deps.prefix,
+    queueName: JOBS_QUEUE,
+    clock,
+    logger: deps.logger,
+    ...deps.waiting,
+  });
   const processor = createProcessor({
     pool,
     queue,
@@ -103,21 +110,18 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger: deps.logger,
     maxHops: deps.maxHops,
     meter: metrics,
-    // Waits up to about a window are held in memory, one job per candidate set at a time.
-    gate: new CapacityGate(),
+    waiting,
+    minuteMs: deps.minuteWindow?.ms ?? 60_000,
     cancels: new CancelWatch({
       redis: async () => poolRedis,
       prefix: deps.prefix,
       onError: (err) => deps.logger.warn({ err }, 'could not read cancel marks'),
     }),
-    holdMs: (deps.minuteWindow?.ms ?? 60_000) + 5_000,
-    stopping: stopping.signal,
   });
   const worker = new Worker<JobData, JobResult>(JOBS_QUEUE, processor, {
     connection: connect('bullmq'),
     prefix,
     concurrency: deps.concurrency,
-    limiter: JOBS_LIMITER,
     autorun: true,
     ...(deps.stalled
       ? { lockDuration: deps.stalled.lockDurationMs, stalledInterval: deps.stalled.stalledIntervalMs }
@@ -136,6 +140,16 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     logger: deps.logger,
   });
   const quotas = createQuotaRelease({ redis: poolRedis, prefix: deps.prefix, logger: deps.logger });
+  // A plan that has ended releases the coaching jobs parked on it (a client-named planJobId).
+  const planEnded = (job: { id?: string; data: JobData; finishedOn?: number } | undefined) => {
+    if (!job?.id || job.data.kind !== 'plan' || job.data.coachingJobId || job.finishedOn === undefined)
+      return;
+    waiting
+      .releaseFollowers(job.id)
+      .catch((err: unknown) =>
+        deps.logger.warn({ err, jobId: job.id }, 'could not release the coaching jobs waiting for a plan'),
+      );
+  };
   worker.on('error', (err) => deps.logger.error({ err }, 'worker error'));
   worker.on('active', (job) => {
     batches.started(job);
@@ -147,21 +161,24 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     batches.failed(job, err);
     coachingParents.planFailed(job, err);
     quotas.failed(job);
+    planEnded(job);
     metrics.jobFailed(job, err);
   });
   worker.on('completed', (job) => {
     webhooks?.jobs.completed(job);
     batches.completed(job);
     quotas.completed(job);
+    planEnded(job);
     metrics.jobCompleted(job);
   });
   await worker.waitUntilReady();
+  waiting.start();
 
   return {
     pool,
     flushMetrics: () => metrics.flush(),
     async close() {
-      stopping.abort();
+      await waiting.close();
       await worker.close();
       await batches.drain();
       await coachingParents.drain();

@@ -13,4 +13,5 @@ export * from './redis.js';
 export * from './reload/index.js';
 export * from './runtime.js';
 export * from './signals/index.js';
+export * from './waiting/index.js';
 export * from './webhooks/index.js';

@@ -23,6 +23,7 @@ export async function loadRuntime(env: Record<string, string | undefined>, name:
     simulatorUrl: config.simulatorUrl,
   });
   const logger = createLogger({ level: config.logLevel, name });
+  for (const warning of providers.warnings) logger.warn({ providersFile: config.providersFile }, warning);
   return { config, providers, providersText: fileText, logger };
 }
 

@@ -11,9 +11,9 @@ import {
   modelNotFound,
 } from './errors.js';
 import { type FaultInjector, type FaultRule, faultFromHeader } from './faults.js';
-import { send } from './http-io.js';
+import { bearerToken, send } from './http-io.js';
 import { type Delays, drawLatency } from './latency.js';
-import type { ModelLimiter, Violation, WindowName } from './limits.js';
+import type { CredentialLimiters, Violation, WindowName } from './limits.js';
 import { limitHeaders, type WindowView } from './rate-headers.js';
 import { jsonReply } from './reply.js';
 import type { StatsRecorder } from './stats.js';
@@ -22,7 +22,7 @@ import type { Latency, SimModelConfig } from './types.js';
 
 export interface ChatDeps {
   models: Map<string, SimModelConfig>;
-  limiters: Map<string, ModelLimiter>;
+  limiters: CredentialLimiters;
   faults: FaultInjector;
   stats: StatsRecorder;
   delays: Delays;
@@ -64,7 +64,7 @@ export function createChatHandler(deps: ChatDeps) {
     if (request.stream)
       return send(res, invalidRequest('The simulator does not stream; send stream: false.', 'stream'));
     const config = deps.models.get(request.model);
-    const limiter = deps.limiters.get(request.model);
+    const limiter = deps.limiters.for(bearerToken(req) ?? '', request.model);
     if (!config || !limiter) return send(res, modelNotFound(request.model));
 
     let fault: FaultRule | undefined;

@@ -18,7 +18,12 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 /** Any bearer token will do: the simulator checks that a key was sent, not which. */
 export function hasBearerToken(req: IncomingMessage): boolean {
-  return /^Bearer\s+\S+/i.test(req.headers.authorization ?? '');
+  return bearerToken(req) !== undefined;
+}
+
+/** The caller's API key: what a real provider counts its limits against. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 export function send(res: ServerResponse, reply: SimReply): void {

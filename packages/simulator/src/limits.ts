@@ -1,4 +1,4 @@
-/** Sliding-window rate limits per model: requests and tokens, per minute and per day. */
+/** Sliding-window rate limits per credential × model: requests and tokens, per minute and per day. */
 
 export type WindowName = 'rpm' | 'rpd' | 'tpm' | 'tpd';
 export type WindowLimits = Partial<Record<WindowName, number>>;
@@ -134,6 +134,37 @@ export class ModelLimiter {
     if (this.entries.length > 0 && this.entries[0]!.at <= since) {
       this.entries = this.entries.filter((e) => e.at > since);
     }
+  }
+}
+
+/**
+ * One limiter per API key and model, created at the key's first call: like every real provider,
+ * the simulator gives each credential its own limits, so two credentials on one model have twice
+ * the capacity of one (which is what the pool counts).
+ */
+export class CredentialLimiters {
+  private readonly byCredential = new Map<string, ModelLimiter>();
+
+  constructor(
+    private readonly limitsOf: (model: string) => WindowLimits | undefined,
+    private readonly windowMs: Record<WindowName, number> = WINDOW_MS,
+  ) {}
+
+  /** The limiter of `credential` on `model`, or undefined when the model is not served. */
+  for(credential: string, model: string): ModelLimiter | undefined {
+    const key = `${credential}\u0000${model}`;
+    let limiter = this.byCredential.get(key);
+    if (!limiter) {
+      const limits = this.limitsOf(model);
+      if (!limits) return undefined;
+      limiter = new ModelLimiter(limits, this.windowMs);
+      this.byCredential.set(key, limiter);
+    }
+    return limiter;
+  }
+
+  clear(): void {
+    this.byCredential.clear();
   }
 }
 

@@ -1,4 +1,5 @@
-import { extractTasks, type Priority, priorityOf, statedMinutes } from './tasks.js';
+import { statedTimes } from './stated-times.js';
+import { extractTasks, type Priority, priorityOf } from './tasks.js';
 
 /** Content that reads like a model's answer for the two schemas Spillway asks for. */
 
@@ -10,34 +11,84 @@ export interface PlanItem {
 }
 
 const DAY_START_MINUTES = 9 * 60;
+const LAST_MINUTE = 24 * 60 - 1;
 const DEFAULT_MINUTES = 60;
+const MAX_TASKS = 8;
 const PADDING_TASKS = ['Review priorities and email', 'Focused work block', 'Wrap up and plan tomorrow'];
 
-/** 3–6 back-to-back items from 09:00, one per task found in the description. */
+interface Block {
+  task: string;
+  /** Its place in the description, which decides priority and the order of unfixed tasks. */
+  mentioned: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * 3–8 items, one per task found in the description, each with its text as written. A task that
+ * states its time ("gym at noon", "dentist 15:00", "deep work 9-11", "until noon") keeps it; the
+ * others follow from 09:00 in the order they were mentioned, in the gaps around the fixed ones,
+ * taking the duration they state ("for 30 min") or an hour.
+ */
 export function realisticPlan(userText: string): { summary: string; items: PlanItem[] } {
-  const found = extractTasks(userText).slice(0, 6);
+  const found = extractTasks(userText).slice(0, MAX_TASKS);
   const tasks = [...found, ...PADDING_TASKS.filter((t) => !found.includes(t))].slice(
     0,
     Math.max(3, found.length),
   );
-  let minutes = DAY_START_MINUTES;
-  const items = tasks.map((task, index) => {
-    const length = roundToFive(clamp(statedMinutes(task) ?? DEFAULT_MINUTES, 15, 120));
-    const item = {
-      start: clock(minutes),
-      end: clock(minutes + length),
-      task,
-      priority: priorityOf(task, index, tasks.length),
-    };
-    minutes += length;
-    return item;
+  const fixed: Block[] = [];
+  const flexible: Array<{ task: string; mentioned: number; minutes: number }> = [];
+  tasks.forEach((task, mentioned) => {
+    const stated = statedTimes(task);
+    const minutes = roundToFive(clamp(stated.minutes ?? DEFAULT_MINUTES, 15, 180));
+    if (stated.start !== undefined) {
+      const start = Math.min(stated.start, LAST_MINUTE - 15);
+      fixed.push({ task, mentioned, start, end: Math.min(stated.end ?? start + minutes, LAST_MINUTE) });
+    } else if (stated.end !== undefined) {
+      // "Deep work until noon": from the start of the day, or for its usual length before the end.
+      const end = Math.min(stated.end, LAST_MINUTE);
+      const start = end > DAY_START_MINUTES ? DAY_START_MINUTES : Math.max(0, end - minutes);
+      fixed.push({ task, mentioned, start, end });
+    } else {
+      flexible.push({ task, mentioned, minutes });
+    }
   });
+  const blocks = [...fixed, ...fitAround(fixed, flexible)].sort(
+    (a, b) => a.start - b.start || a.mentioned - b.mentioned,
+  );
+  const items = blocks.map((block) => ({
+    start: clock(block.start),
+    end: clock(block.end),
+    task: block.task,
+    priority: priorityOf(block.task, block.mentioned, tasks.length),
+  }));
   const first = items[0]!;
   const last = items[items.length - 1]!;
   return {
     summary: `${items.length} tasks from ${first.start} to ${last.end}, starting with ${lowerFirst(first.task)} and ending with ${lowerFirst(last.task)}.`,
     items,
   };
+}
+
+/** Places the unfixed tasks from 09:00 in mention order, each in the first gap after the one before. */
+function fitAround(
+  fixed: readonly Block[],
+  flexible: ReadonlyArray<{ task: string; mentioned: number; minutes: number }>,
+): Block[] {
+  const taken = [...fixed].sort((a, b) => a.start - b.start);
+  const placed: Block[] = [];
+  let cursor = DAY_START_MINUTES;
+  for (const { task, mentioned, minutes } of flexible) {
+    let start = cursor;
+    for (const block of taken) {
+      if (start < block.end && start + minutes > block.start) start = block.end;
+    }
+    start = Math.min(start, LAST_MINUTE - 15);
+    const end = Math.min(start + minutes, LAST_MINUTE);
+    placed.push({ task, mentioned, start, end });
+    cursor = end;
+  }
+  return placed;
 }
 
 export interface Coaching {

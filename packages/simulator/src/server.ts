@@ -5,7 +5,7 @@ import { invalidRequest, missingApiKey, routeNotFound } from './errors.js';
 import { FaultInjector, type FaultPlan, FaultPlanSchema, type FaultRule } from './faults.js';
 import { BodyTooLargeError, hasBearerToken, readBody, send } from './http-io.js';
 import { Delays } from './latency.js';
-import { ModelLimiter, WINDOW_MS, type WindowName } from './limits.js';
+import { CredentialLimiters, WINDOW_MS, type WindowName } from './limits.js';
 import { jsonReply, textReply } from './reply.js';
 import { StatsRecorder } from './stats.js';
 import type { SimStats, SimulatorOptions } from './types.js';
@@ -33,12 +33,10 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   const clock = options.clock ?? Date.now;
   const random = options.random ?? Math.random;
   const models = new Map(Object.entries(options.models));
-  const limiters = new Map(
-    [...models].map(([name, m]) => [
-      name,
-      new ModelLimiter({ rpm: m.rpm, tpm: m.tpm, rpd: m.rpd, tpd: m.tpd }, windowLengths(options.minuteMs)),
-    ]),
-  );
+  const limiters = new CredentialLimiters((name) => {
+    const m = models.get(name);
+    return m && { rpm: m.rpm, tpm: m.tpm, rpd: m.rpd, tpd: m.tpd };
+  }, windowLengths(options.minuteMs));
   const faults = new FaultInjector(random);
   const stats = new StatsRecorder([...models.keys()]);
   const delays = new Delays();
@@ -54,7 +52,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   });
 
   const reset = () => {
-    for (const limiter of limiters.values()) limiter.clear();
+    limiters.clear();
     stats.clear();
     faults.clear();
   };

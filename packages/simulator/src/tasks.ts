@@ -4,14 +4,16 @@ const FILLER =
   /^(?:and|then|also|after that|afterwards|finally|first(?:ly)?|next|later|plus|i\s+(?:need|have|want|must|should|would like|'d like)\s+to|i(?:'ll| will| must| should| need| want)|need to|have to|want to|must|should|please|to)\s+/i;
 const INSTRUCTION =
   /^(?:please\s+)?(?:create|make|build|generate|write|plan)\s+(?:a|my|me a)\s+(?:day|daily|plan|schedule)\b/i;
-const TASK_LIMIT = 80;
+const TASK_LIMIT = 120;
+/** A sentence ends at . ! ? followed by a space (so "9.30" and "v1.2" stay whole), or at ; or a new line. */
+const SEPARATORS = /[;\n]+|[.!?]+(?=\s|$)|,|\s+(?:and then|and|then|after that|also|plus)\s+/i;
+/** Quotes and list markers ("- ", "• ", "2. ", "3) ") before a task; never the digits of its text ("1:1"). */
+const LEADING_MARKS = /^(?:["'`\s]+|[-*•]+\s*|\d+[.)]\s+)+/;
 
 export function extractTasks(text: string): string[] {
   const seen = new Set<string>();
   const tasks: string[] = [];
-  for (const fragment of descriptionOf(text)
-    .split(/[.;!?\n]+|,|\s+(?:and then|and|then|after that|also|plus)\s+/i)
-    .map(cleanFragment)) {
+  for (const fragment of descriptionOf(text).split(SEPARATORS).map(cleanFragment)) {
     if (fragment.length < 3 || INSTRUCTION.test(fragment) || seen.has(fragment.toLowerCase())) continue;
     seen.add(fragment.toLowerCase());
     tasks.push(fragment);
@@ -28,21 +30,16 @@ function descriptionOf(text: string): string {
 }
 
 function cleanFragment(raw: string): string {
-  let fragment = raw.trim().replace(/^["'`(\-*•\d.)\s]+|["'`)\s]+$/g, '');
+  let fragment = raw
+    .trim()
+    .replace(LEADING_MARKS, '')
+    .replace(/["'`\s]+$/, '');
   for (let previous = ''; previous !== fragment; ) {
     previous = fragment;
     fragment = fragment.replace(FILLER, '').trim();
   }
   if (fragment.length > TASK_LIMIT) fragment = `${fragment.slice(0, TASK_LIMIT - 1).trimEnd()}…`;
   return fragment.charAt(0).toUpperCase() + fragment.slice(1);
-}
-
-/** An explicit duration in the task ("2 hours", "30 min"), in minutes. */
-export function statedMinutes(task: string): number | undefined {
-  const match = /(\d+(?:\.\d+)?)\s*(h|hrs?|hours?|m|mins?|minutes?)\b/i.exec(task);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  return match[2]!.toLowerCase().startsWith('h') ? amount * 60 : amount;
 }
 
 export type Priority = 'high' | 'medium' | 'low';

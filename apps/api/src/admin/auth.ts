@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '@spillway/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, toProblem } from '../errors.js';
+import { type AdminSessions, cookieValue, SESSION_COOKIE } from './session.js';
 
 /** Browsers show a login prompt for this challenge; the user name is free, the password is the admin key. */
 export const ADMIN_CHALLENGE = 'Basic realm="Spillway admin", charset="UTF-8"';
@@ -19,14 +20,22 @@ function offeredKey(header: string | undefined): string | null {
 }
 
 /**
- * An onRequest hook for the admin pages. It answers the 401 itself rather than throwing: the queue
- * dashboard installs its own error handler, which would not speak problem+json.
+ * An onRequest hook for the admin pages: the admin key (bearer, or the Basic password a browser's
+ * login prompt sends), or a session cookie a request with the key was given. The cookie is what
+ * lets a page's own requests through however the key first came (a browser sends URL credentials
+ * and prompt answers only where it chooses). It answers the 401 itself rather than throwing: the
+ * queue dashboard installs its own error handler, which would not speak problem+json.
  */
-export function adminGuard(adminKey: Secret) {
+export function adminGuard(adminKey: Secret, sessions: AdminSessions) {
   const expected = digest(adminKey.reveal());
   return async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
+    const session = cookieValue(request.headers.cookie, SESSION_COOKIE);
+    if (session !== null && sessions.valid(session)) return;
     const key = offeredKey(request.headers.authorization);
-    if (key !== null && timingSafeEqual(digest(key), expected)) return;
+    if (key !== null && timingSafeEqual(digest(key), expected)) {
+      reply.header('set-cookie', sessions.cookie(sessions.issue(), request.protocol === 'https'));
+      return;
+    }
     const detail =
       key === null
         ? 'Send the admin key: Authorization: Bearer <admin key>, or HTTP Basic with it as the password.'

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * The live pool page: one card per instance with its state, a countdown to the end of its limit,
- * the reason, and usage bars against known or learned limits. It polls `pool.json` every second
+ * the reason, and per window usage bars against the limit in force, with its source (configured,
+ * catalog, header, learned), when the window frees and, for a day, when its budget runs out. It polls `pool.json` every second
  * and ticks the countdowns in between, against the server's clock (the answer carries `now`).
  * Self-contained (no CDN, no framework) so it works offline; text from the pool goes in through
  * textContent only.
@@ -11,10 +12,10 @@ const SCRIPT = `
 'use strict';
 const POLL_MS = 1000;
 const WINDOWS = [
-  ['minute', 'requests', 'rpm', 'Requests / min'],
-  ['minute', 'tokens', 'tpm', 'Tokens / min'],
-  ['day', 'requests', 'rpd', 'Requests / day'],
-  ['day', 'tokens', 'tpd', 'Tokens / day'],
+  ['minute', 'requests', 'Requests / min'],
+  ['minute', 'tokens', 'Tokens / min'],
+  ['day', 'requests', 'Requests / day'],
+  ['day', 'tokens', 'Tokens / day'],
 ];
 const grid = document.getElementById('instances');
 const status = document.getElementById('status');
@@ -41,26 +42,30 @@ function number(n) {
   return n >= 10000 ? Math.round(n / 1000) + 'k' : String(n);
 }
 
-function bar(instance, [window, what, limitName, title]) {
-  const used = instance.usage[window][what];
-  const known = instance.limits[limitName];
-  const learned = instance.learned[limitName];
-  const limit = known ?? learned;
+function clock(iso) {
+  return iso ? new Date(iso).toISOString().slice(11, 19) + 'Z' : '';
+}
+
+function bar(instance, [window, what, title]) {
+  const w = instance.windows[window][what];
   const row = el('div', 'bar');
   row.dataset.window = window;
   row.dataset.what = what;
   row.append(el('span', 'bar-title', title));
   const track = el('div', 'track');
   const fill = el('div', 'fill');
-  const share = limit ? Math.min(1, used / limit) : 0;
+  const share = w.limit ? Math.min(1, w.used / w.limit) : 0;
   fill.style.width = (share * 100).toFixed(1) + '%';
   if (share >= 0.9) fill.classList.add('high');
   track.append(fill);
   row.append(track);
-  const figures = limit
-    ? number(used) + ' / ' + number(limit) + (known === undefined ? ' (learned)' : '')
-    : number(used) + ' (no known limit)';
+  const figures = w.limit !== null ? number(w.used) + ' / ' + number(w.limit) : number(w.used) + ' (no known limit)';
   row.append(el('span', 'figures', figures));
+  const notes = el('span', 'notes');
+  if (w.source) notes.append(el('span', 'source', w.source));
+  if (w.freesAt) notes.append(el('span', 'frees', 'frees ' + clock(w.freesAt)));
+  if (w.exhaustsAt) notes.append(el('span', 'exhausts', 'runs out ' + clock(w.exhaustsAt)));
+  row.append(notes);
   return row;
 }
 
@@ -158,6 +163,8 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr
 .fill { height: 100%; background: #3b7dd8; }
 .fill.high { background: var(--limited); }
 .figures { font-variant-numeric: tabular-nums; color: #3c4650; text-align: right; }
+.notes { grid-area: 3 / 1 / 4 / 3; display: flex; gap: .6rem; color: #5b6670; font-size: .75rem; }
+.notes:empty { display: none; }
 header.page nav { margin-left: auto; }
 header.page a { color: #2a62b0; }
 `;

@@ -20,9 +20,10 @@ export function registerPoolPageRoutes(app: FastifyInstance, deps: PoolRoutesDep
       .send(page.html),
   );
   app.get('/pool.json', async (_request, reply) => {
-    const instances = await deps.pool.snapshot(deps.providers.current().instances);
+    const { version, instances } = deps.providers.current();
+    const snapshot = await deps.pool.snapshot(instances);
     return reply
       .header('cache-control', 'no-store')
-      .send({ now: new Date(deps.clock()).toISOString(), instances });
+      .send({ now: new Date(deps.clock()).toISOString(), providersVersion: version, instances: snapshot });
   });
 }

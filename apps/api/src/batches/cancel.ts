@@ -9,7 +9,7 @@ import {
   recordBatchItemFinished,
 } from '@spillway/core';
 import { Job } from 'bullmq';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { withdrawJobs } from '../withdraw-jobs.js';
 import { RESULTS_PAGE } from './results.js';
 

@@ -3,16 +3,17 @@ import {
   type BatchOptions,
   type BatchRecord,
   batchEntry,
+  batchItemPriority,
   createBatchRecord,
+  DEFAULT_PRIORITY,
 } from '@spillway/core';
 import type { FlowJob } from 'bullmq';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { newJobId } from '../job-ids.js';
 import { enqueueWithinQuota } from '../quotas.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
-import { deadlineAt, jobOptions } from '../routes/job-options.js';
-import { type CommonJobData, jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
-import { batchItemPriority } from './priority.js';
+import { jobOptions } from '../routes/job-options.js';
+import { jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
 
 /**
  * Jobs per addBulk call: one MULTI each, without one giant MULTI. The chunks go out back to back on
@@ -26,7 +27,7 @@ export interface NewBatchJobs {
   tenant: string;
   items: readonly BatchItem[];
   options: BatchOptions;
-  /** Unfinished items of the tenant's earlier batches (see priority.ts). */
+  /** Unfinished items of the tenant's earlier batches (see packages/core/src/jobs/priority.ts). */
   backlog: number;
 }
 
@@ -34,8 +35,8 @@ type Single = Extract<PlanJobs, { kind: 'single' }>;
 
 /**
  * Writes the batch record and enqueues one plan job per item (a coaching flow for items with
- * coaching), carrying batchId, customId and a fair priority. Returns the plan job ids in order and
- * the batch record as written.
+ * coaching), carrying batchId, customId and a fair priority, under the tenant's cap as a whole.
+ * Returns the plan job ids in order and the batch record as written.
  */
 export async function enqueueBatch(
   ctx: ApiContext,
@@ -50,20 +51,17 @@ export async function enqueueBatch(
   batch.items.forEach((item, index) => {
     const id = newJobId(ctx.clock);
     ids.push(id);
-    const opts = { ...jobOptions, jobId: id, priority: batchItemPriority(batch.backlog, index) };
-    const common: CommonJobData = {
-      tenant: batch.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, item.deadlineSeconds),
-      batchId: batch.batchId,
-      customId: item.customId,
-      ...(item.model ? { model: item.model, fallback: item.fallback } : {}),
-      ...(item.callbackUrl ? { callbackUrl: item.callbackUrl } : {}),
-      ...(item.metadata ? { metadata: item.metadata } : {}),
-    };
+    const priority = batchItemPriority(batch.options.priority ?? DEFAULT_PRIORITY, batch.backlog, index);
+    const opts = { ...jobOptions, jobId: id, priority };
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      common,
+      request: {
+        ...item,
+        tenant: batch.tenant,
+        now,
+        priority: batch.options.priority,
+        batch: { batchId: batch.batchId, customId: item.customId },
+      },
       plan: { description: item.description, date: item.date },
       coaching: requestedCoachingPolicy(
         item.coaching ?? batch.options.coaching,

@@ -1,5 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
+import { describeJsonSyntaxError } from '@spillway/core';
 import { ApiError } from '../errors.js';
+import { assertJsonDepth } from '../json-depth.js';
 
 export interface NdjsonLimits {
   maxBytes: number;
@@ -68,11 +70,15 @@ export async function readNdjson(
         { field: `line ${line}`, message: `more than ${limits.maxLines} items` },
       ]);
     }
+    let value: unknown;
     try {
-      lines.push({ line, value: JSON.parse(text) });
-    } catch (err) {
-      lines.push({ line, parseError: `not valid JSON (${(err as Error).message})` });
+      value = JSON.parse(text);
+    } catch {
+      lines.push({ line, parseError: `not valid JSON: ${describeJsonSyntaxError(text)}` });
+      continue;
     }
+    assertJsonDepth(value, `line ${line}`);
+    lines.push({ line, value });
   }
   return lines;
 }

@@ -5,7 +5,7 @@ import {
   parseBatchEntry,
   readBatchEntries,
 } from '@spillway/core';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
 import { findJob, readCancelMark, viewOf } from '../job-views.js';
 
 /** Items read per round: enough to keep Redis busy, small enough to keep memory flat. */

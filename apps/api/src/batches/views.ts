@@ -1,5 +1,5 @@
-import { type BatchRecord, type BatchView, JOBS_LIMITER, readBatch, toBatchView } from '@spillway/core';
-import type { ApiContext } from '../app.js';
+import { type BatchRecord, type BatchView, readBatch, toBatchView, waitingCount } from '@spillway/core';
+import type { ApiContext } from '../context.js';
 import { isBatchId } from './ids.js';
 
 /** The tenant's batch, or null (another tenant's batch is the same as no batch: 404). */
@@ -11,6 +11,6 @@ export async function findBatch(ctx: ApiContext, tenant: string, id: string): Pr
 
 export async function batchViewOf(ctx: ApiContext, record: BatchRecord): Promise<BatchView> {
   const finished = record.finished >= record.total;
-  const queueWaiting = !finished && (await ctx.queue.getRateLimitTtl(JOBS_LIMITER.max)) > 0;
-  return toBatchView(record, { queueWaiting });
+  const waiting = finished ? 0 : await waitingCount(ctx.redis, ctx.prefix, record.id);
+  return toBatchView(record, { waiting, now: ctx.clock() });
 }

@@ -24,7 +24,12 @@ export interface MetricsDeps {
 export function createMetricsRegistry(deps: MetricsDeps): Registry {
   const registry = deps.registry ?? new Registry();
   collectDefaultMetrics({ register: registry });
-  registerQueueMetrics(registry, { queues: deps.queues, redis: deps.redis, clock: deps.clock });
+  registerQueueMetrics(registry, {
+    queues: deps.queues,
+    redis: deps.redis,
+    prefix: deps.prefix,
+    clock: deps.clock,
+  });
   registerPoolMetrics(registry, { pool: deps.pool, providers: deps.providers });
   registerWorkerTotals(registry, { redis: deps.redis, prefix: deps.prefix });
   return registry;

@@ -1,14 +1,33 @@
 import { type InstanceState, PROVIDER_TYPES } from '@spillway/core';
 import { z } from 'zod';
 
-const LimitsSchema = z.object({
-  rpm: z.number().optional(),
-  tpm: z.number().optional(),
-  rpd: z.number().optional(),
-  tpd: z.number().optional(),
+const SOURCE = z
+  .enum(['configured', 'catalog', 'header', 'learned'])
+  .nullable()
+  .describe(
+    'Where the limit came from: the providers file, the catalog, the provider’s headers, or learned from a 429',
+  );
+
+const WindowSchema = z.object({
+  limit: z.number().nullable().describe('The limit in force; null when nobody knows it'),
+  source: SOURCE,
+  used: z.number().describe('Counted in the window now'),
+  freesAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      'When the oldest usage counted now leaves the window (for a full window: when the next call fits)',
+    ),
 });
 
-const UsageSchema = z.object({ requests: z.number(), tokens: z.number() });
+const DayWindowSchema = WindowSchema.extend({
+  exhaustsAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      'When the day’s limit is reached at the rate of the last hour; null with no limit or no traffic',
+    ),
+});
 
 /** `GET /v1/pool`, described for the docs; the type check below keeps it in step with the pool. */
 export const InstanceStateSchema = z.object({
@@ -19,9 +38,12 @@ export const InstanceStateSchema = z.object({
   state: z.enum(['available', 'limited', 'disabled']),
   limitedUntil: z.iso.datetime().nullable(),
   reason: z.string().nullable(),
-  limits: LimitsSchema.describe('Configured or catalog limits; an omitted limit is unknown, not zero'),
-  learned: LimitsSchema.describe('Limits learned from the provider’s own headers'),
-  usage: z.object({ minute: UsageSchema, day: UsageSchema }),
+  windows: z
+    .object({
+      minute: z.object({ requests: WindowSchema, tokens: WindowSchema }),
+      day: z.object({ requests: DayWindowSchema, tokens: DayWindowSchema }),
+    })
+    .describe('Per window and measure: the limit in force and its source, usage now, when it frees'),
 });
 
 export const PoolAnswerSchema = z.object({

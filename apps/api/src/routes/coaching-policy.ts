@@ -31,12 +31,3 @@ function withDefaultModel(requested: CoachingPolicy, defaults: CoachingPolicy): 
     },
   ]);
 }
-
-/**
- * The model a coaching job is pinned to, if any: the request's own `model`, else a model named with
- * the `same` policy (coach with that model rather than the plan's). An upgrade model is not a pin:
- * it is tried only when it has headroom.
- */
-export function pinnedCoachingModel(model: string | undefined, policy: CoachingPolicy): string | undefined {
-  return model ?? (policy.policy === 'same' ? policy.model : undefined);
-}

@@ -5,22 +5,56 @@ import {
   type JobData,
 } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
+import {
+  CoachingRequestDoc,
+  IdempotencyHeaders,
+  JobViewDoc,
+  responses,
+  V1_SECURITY,
+} from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
+import { coachingJobData, pinnedCoachingModel } from '../job-data.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView, findJob } from '../job-views.js';
 import { enqueueWithinQuota } from '../quotas.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
-import { pinnedCoachingModel, requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
+import { requestedCoachingPolicy } from './coaching-policy.js';
+import { interactiveJobOptions } from './job-options.js';
 
 /**
  * POST /v1/coaching: coaching for a plan job's result (`planJobId`, the tenant's own; a plan still
  * running is waited for) or for a plan given inline (`plan`, with its `description` if known).
  */
+const COACHING_ROUTE = {
+  summary: 'Submit a coaching job',
+  description:
+    'Coaching for a plan: `planJobId` names one of your plan jobs (a plan still running is waited for, up to ' +
+    'the deadline; if it fails, coaching fails with `plan_failed`), or `plan` gives the plan itself (each item ' +
+    'with `start`, `end`, `task` and `priority`). `coaching` sets the policy (`same`: the model that wrote the ' +
+    "plan; `upgrade` with `model`: that model when the pool has headroom for it, else the plan's at once); the " +
+    "providers file's `defaults.coaching` when omitted. Answers at once; follow `Location` for the result. " +
+    'Accepts `Idempotency-Key`.',
+  tags: ['jobs'],
+  security: V1_SECURITY,
+  headers: IdempotencyHeaders,
+  body: CoachingRequestDoc,
+  response: responses({ 202: { description: 'Accepted: the job view', schema: JobViewDoc } }, [
+    'validation_failed',
+    'invalid_json',
+    'unknown_model',
+    'not_found',
+    'payload_too_large',
+    'unsupported_media_type',
+    'idempotency_in_progress',
+    'idempotency_key_reused',
+    'quota_exceeded',
+  ]),
+};
+
 export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/coaching', async (request, reply) => {
+  app.post('/coaching', { schema: COACHING_ROUTE }, async (request, reply) => {
     const body = parseCoachingRequest(request.body);
     if (body.model && !ctx.models.has(body.model)) {
       throw new ApiError('unknown_model', `No instance serves model "${body.model}".`, [
@@ -51,18 +85,9 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
-    const data: JobData = {
-      kind: 'coaching',
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(model ? { model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-      coaching,
-    };
+    const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
     const job = await enqueueWithinQuota(ctx, request.tenant, [id], () =>
-      ctx.queue.add('coaching', data, { ...jobOptions, jobId: id }),
+      ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority)),
     );
     const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);

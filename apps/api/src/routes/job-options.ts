@@ -1,3 +1,4 @@
+import { interactivePriority, type JobPriority } from '@spillway/core';
 import type { JobsOptions } from 'bullmq';
 
 /**
@@ -11,10 +12,10 @@ export const jobOptions: JobsOptions = {
   removeOnFail: { age: 7 * 86_400 },
 };
 
-/** How long a job may wait for capacity when the request names no deadline. */
-const DEFAULT_DEADLINE_SECONDS = 86_400;
-
-/** The moment past which a job still waiting for capacity fails with capacity_exhausted. */
-export function deadlineAt(now: number, deadlineSeconds: number | undefined): number {
-  return now + (deadlineSeconds ?? DEFAULT_DEADLINE_SECONDS) * 1000;
+/** The options of a job submitted on its own: its id, and its rung on the priority ladder. */
+export function interactiveJobOptions(
+  jobId: string,
+  priority: JobPriority | undefined,
+): JobsOptions & { jobId: string } {
+  return { ...jobOptions, jobId, priority: interactivePriority(priority) };
 }

@@ -1,12 +1,12 @@
 import { TERMINAL } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ApiContext } from '../app.js';
 import { cancelJob } from '../cancel-job.js';
+import type { ApiContext } from '../context.js';
+import { JobIdParams, JobViewDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { isJobId } from '../job-ids.js';
 import { loadView } from '../job-views.js';
-import { parseBody } from '../validation.js';
 
 const MAX_WAIT_SECONDS = 30;
 export const JobQuerySchema = z.strictObject({
@@ -18,10 +18,42 @@ export const JobQuerySchema = z.strictObject({
     .describe(`Long-poll: wait up to this many seconds (≤ ${MAX_WAIT_SECONDS}) for a terminal status`),
 });
 
+const READ_ROUTE = {
+  summary: 'Read a job',
+  description:
+    'The job view. With `?wait=N` the answer waits up to N seconds (at most 30) for a terminal status; ' +
+    '`Retry-After` says when to look again while it is not finished.',
+  tags: ['jobs'],
+  security: V1_SECURITY,
+  params: JobIdParams,
+  querystring: JobQuerySchema,
+  response: responses({ 200: { description: 'The job view', schema: JobViewDoc } }, [
+    'validation_failed',
+    'not_found',
+  ]),
+};
+
+const CANCEL_ROUTE = {
+  summary: 'Cancel a job',
+  description:
+    'Cancels the job and its coaching parent or plan child. A job not running is cancelled at once (200); ' +
+    'a running one is stopped by its worker, which aborts the provider call (202 until then).',
+  tags: ['jobs'],
+  security: V1_SECURITY,
+  params: JobIdParams,
+  response: responses(
+    {
+      200: { description: 'Cancelled: the final view', schema: JobViewDoc },
+      202: { description: 'Cancellation under way: the current view', schema: JobViewDoc },
+    },
+    ['not_found', 'job_finished'],
+  ),
+};
+
 export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
   /** The job view; `?wait=N` long-polls up to N seconds (≤ 30) for a terminal status. */
-  app.get<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
-    const { wait } = parseBody(JobQuerySchema, request.query);
+  app.get<{ Params: { id: string } }>('/jobs/:id', { schema: READ_ROUTE }, async (request, reply) => {
+    const { wait } = request.query as z.output<typeof JobQuerySchema>;
     const { id } = request.params;
     let view = await loadView(ctx, request.tenant, id);
     if (!view) throw new ApiError('not_found', `No job ${id}.`);
@@ -44,7 +76,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ApiContext): void {
    * Cancels the job (and its coaching parent or plan child). 200 with the cancelled view when it is
    * cancelled already; 202 while a worker still has to stop its provider call.
    */
-  app.delete<{ Params: { id: string } }>('/jobs/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/jobs/:id', { schema: CANCEL_ROUTE }, async (request, reply) => {
     const { id } = request.params;
     const outcome = isJobId(id) ? await cancelJob(ctx, request.tenant, id) : null;
     if (!outcome) throw new ApiError('not_found', `No job ${id}.`);

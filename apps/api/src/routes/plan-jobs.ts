@@ -1,13 +1,10 @@
 import type { CoachingPolicy, JobData } from '@spillway/core';
 import type { FlowJob, JobsOptions } from 'bullmq';
-import { pinnedCoachingModel } from './coaching-policy.js';
-
-/** What a plan job and its coaching job (if any) carry alike. */
-export type CommonJobData = Omit<JobData, 'kind' | 'plan' | 'coaching' | 'coachingJobId'>;
+import { chainedCoachingJobData, type JobRequest, planJobData } from '../job-data.js';
 
 export interface PlanJobsInput {
   queueName: string;
-  common: CommonJobData;
+  request: JobRequest;
   plan: NonNullable<JobData['plan']>;
   coaching: CoachingPolicy | null;
   /** The plan job's options, its jobId included; the coaching job gets the same, with its own id. */
@@ -31,27 +28,22 @@ export function jobIdsOf(jobs: PlanJobs): string[] {
  * completes. A failed plan fails the coaching job with the reason instead of leaving it hanging.
  */
 export function planJobs(input: PlanJobsInput): PlanJobs {
-  const plan: JobData = { ...input.common, kind: 'plan', plan: input.plan };
+  const plan = planJobData(input.request, input.plan);
   if (!input.coaching) return { kind: 'single', name: 'plan', data: plan, opts: input.opts };
   const coachingId = input.newJobId();
-  plan.coachingJobId = coachingId;
+  const coaching = chainedCoachingJobData(plan, input.opts.jobId, input.coaching);
   return {
     kind: 'flow',
     flow: {
       name: 'coaching',
       queueName: input.queueName,
-      data: {
-        ...input.common,
-        kind: 'coaching',
-        model: pinnedCoachingModel(undefined, input.coaching),
-        coaching: { planJobId: input.opts.jobId, policy: input.coaching },
-      } satisfies JobData,
+      data: coaching,
       opts: { ...input.opts, jobId: coachingId },
       children: [
         {
           name: 'plan',
           queueName: input.queueName,
-          data: plan,
+          data: { ...plan, coachingJobId: coachingId },
           opts: { ...input.opts, failParentOnFailure: true },
         },
       ],

@@ -1,20 +1,44 @@
-import { type JobData, type JobResult, PlanRequestSchema } from '@spillway/core';
+import type { JobData, JobResult, PlanRequest as PlanRequestBody } from '@spillway/core';
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import type { ApiContext } from '../app.js';
+import type { ApiContext } from '../context.js';
+import { IdempotencyHeaders, JobViewDoc, PlanRequestDoc, responses, V1_SECURITY } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
 import { enqueueWithinQuota } from '../quotas.js';
-import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
-import { deadlineAt, jobOptions } from './job-options.js';
-import { type CommonJobData, jobIdsOf, planJobs } from './plan-jobs.js';
+import { interactiveJobOptions } from './job-options.js';
+import { jobIdsOf, planJobs } from './plan-jobs.js';
+
+const PLAN_ROUTE = {
+  summary: 'Submit a plan job',
+  description:
+    'Validates and enqueues a plan job (and, with `coaching`, its coaching job). Answers at once with the job view; ' +
+    'follow `Location` (long-poll with `?wait=`) for the result. Accepts `Idempotency-Key`.',
+  tags: ['jobs'],
+  security: V1_SECURITY,
+  headers: IdempotencyHeaders,
+  body: PlanRequestDoc,
+  response: responses(
+    { 202: { description: 'Accepted: the job view, with Location and Retry-After', schema: JobViewDoc } },
+    [
+      'validation_failed',
+      'invalid_json',
+      'unknown_model',
+      'payload_too_large',
+      'unsupported_media_type',
+      'idempotency_in_progress',
+      'idempotency_key_reused',
+      'quota_exceeded',
+    ],
+  ),
+};
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.post('/plans', async (request, reply) => {
-    const body = parseBody(PlanRequestSchema, request.body);
+  app.post('/plans', { schema: PLAN_ROUTE }, async (request, reply) => {
+    const body = request.body as PlanRequestBody;
     if (body.model && !ctx.models.has(body.model)) {
       throw new ApiError('unknown_model', `No instance serves model "${body.model}".`, [
         { field: 'model', message: `unknown model; known: ${[...ctx.models].sort().join(', ')}` },
@@ -24,20 +48,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
-    const common: CommonJobData = {
-      tenant: request.tenant,
-      createdAt: now,
-      deadlineAt: deadlineAt(now, body.deadlineSeconds),
-      ...(body.model ? { model: body.model, fallback: body.fallback } : {}),
-      ...(body.callbackUrl ? { callbackUrl: body.callbackUrl } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
-    };
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      common,
+      request: { ...body, tenant: request.tenant, now },
       plan: { description: body.description, date: body.date },
       coaching,
-      opts: { ...jobOptions, jobId: id },
+      opts: interactiveJobOptions(id, body.priority),
       newJobId: () => newJobId(ctx.clock),
     });
     const job = await enqueueWithinQuota(ctx, request.tenant, jobIdsOf(jobs), async () =>

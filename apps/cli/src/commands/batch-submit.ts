@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { BatchView } from '../api-types.js';
-import { stringValue } from '../args.js';
+import { priorityValue, stringValue } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT, type ExitCode, UsageError } from '../errors.js';
 import { finishedCount, formatBatch } from '../format/batch.js';
@@ -16,13 +16,15 @@ export const batchSubmitCommand: Command = {
   name: 'batch submit',
   summary: 'Submit a JSONL file of plan requests as one batch',
   usage:
-    'spillway batch submit <file.jsonl> [--coaching] [--callback-url URL] [--wait] [--out results.jsonl] [--json]',
+    'spillway batch submit <file.jsonl> [--coaching] [--priority high|normal|low] [--callback-url URL] [--wait] [--out results.jsonl] [--json]',
   help: [
     'Each line of the file is one plan request with its own id:',
     '  {"customId": "monday", "description": "Write the report, gym at noon", "date": "2026-11-23"}',
     'The file is streamed to the API as NDJSON; a bad line refuses the whole batch and is named.',
     '',
     '  --coaching          coaching for every item (an item may still say otherwise)',
+    '  --priority LEVEL    high, normal (the default) or low, for every item: ahead of or',
+    '                      behind other batches (batch items always run after single jobs)',
     '  --callback-url URL  where batch.completed is posted when every item has finished',
     '  --wait              show progress until the batch has finished (a bar on a terminal,',
     '                      a line every 2 s otherwise, both on stderr)',
@@ -33,6 +35,7 @@ export const batchSubmitCommand: Command = {
   ],
   options: {
     coaching: { type: 'boolean' },
+    priority: { type: 'string' },
     'callback-url': { type: 'string' },
     wait: { type: 'boolean' },
     out: { type: 'string' },
@@ -51,6 +54,8 @@ export const batchSubmitCommand: Command = {
     }
     const query = new URLSearchParams();
     if (values.coaching) query.set('coaching', 'true');
+    const priority = priorityValue(values);
+    if (priority) query.set('priority', priority);
     const callbackUrl = stringValue(values, 'callback-url');
     if (callbackUrl) query.set('callbackUrl', callbackUrl);
     const path = `/v1/batches${query.size > 0 ? `?${query}` : ''}`;

@@ -1,5 +1,5 @@
 import type { JobView } from '../api-types.js';
-import { stringValue } from '../args.js';
+import { priorityValue, stringValue } from '../args.js';
 import type { Command } from '../command.js';
 import { EXIT, UsageError } from '../errors.js';
 import { formatJob } from '../format/job.js';
@@ -8,13 +8,15 @@ import { waitForJob } from './wait-job.js';
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Submit a plan job; with --wait, print its schedule',
-  usage: 'spillway plan "<description>" [--date YYYY-MM-DD] [--model MODEL] [--coaching] [--wait] [--json]',
+  usage:
+    'spillway plan "<description>" [--date YYYY-MM-DD] [--model MODEL] [--coaching] [--priority high|normal|low] [--wait] [--json]',
   help: [
     'Submits a plan job for the description (what the day holds, in words).',
     '',
     '  --date YYYY-MM-DD  the day to plan',
     '  --model MODEL      pin a model (it then falls back only across credentials)',
     '  --coaching         also run a coaching job on the plan once it is done',
+    '  --priority LEVEL   high, normal (the default) or low: runs before or after other jobs',
     '  --wait             wait for the job (and its coaching) and print the result',
     '  --json             print the job view as JSON; with --coaching and --wait, { "plan", "coaching" }',
     '',
@@ -24,6 +26,7 @@ export const planCommand: Command = {
     date: { type: 'string' },
     model: { type: 'string' },
     coaching: { type: 'boolean' },
+    priority: { type: 'string' },
     wait: { type: 'boolean' },
     json: { type: 'boolean' },
   },
@@ -40,11 +43,13 @@ export const planCommand: Command = {
       throw new UsageError(`--date must be YYYY-MM-DD, not "${date}".`);
     }
     const model = stringValue(values, 'model');
+    const priority = priorityValue(values);
     const request = {
       description,
       ...(date ? { date } : {}),
       ...(model ? { model } : {}),
       ...(values.coaching ? { coaching: true } : {}),
+      ...(priority ? { priority } : {}),
     };
     const client = ctx.client();
     const accepted = await client.json<JobView>('POST', '/v1/plans', { json: request });

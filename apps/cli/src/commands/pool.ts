@@ -5,10 +5,13 @@ import { formatPool } from '../format/pool.js';
 
 export const poolCommand: Command = {
   name: 'pool',
-  summary: 'Show every provider instance: state, limited until, usage against limits',
+  summary: 'Show every provider instance: state, limited until, usage against the limits in force',
   usage: 'spillway pool [--json]',
   help: [
-    'Usage reads `used/limit` for the current minute and day; `–` is a limit nobody knows yet.',
+    'One row per instance and window (minute, day). REQUESTS and TOKENS read `used/limit source`:',
+    'the limit in force and where it came from (configured, catalog, header, learned); `–` is a',
+    'limit nobody knows yet. FREES AT: when the oldest usage counted leaves the window. RUNS OUT:',
+    "when the day's budget is spent at the rate of the last hour.",
     '',
     '  --json   print the API answer as JSON',
   ],

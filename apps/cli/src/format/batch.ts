@@ -11,7 +11,8 @@ export function formatBatch(view: BatchView): string {
   ];
   if (counts.running) parts.push(`${counts.running} running`);
   if (counts.waiting_for_capacity) parts.push(`${counts.waiting_for_capacity} waiting for capacity`);
-  return `Batch ${view.id}: ${view.status}, ${view.total} items: ${parts.join(', ')}`;
+  const eta = view.estimatedCompletionAt ? `; estimated completion ${view.estimatedCompletionAt}` : '';
+  return `Batch ${view.id}: ${view.status}, ${view.total} items: ${parts.join(', ')}${eta}`;
 }
 
 export function finishedCount(view: BatchView): number {

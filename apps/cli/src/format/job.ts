@@ -13,7 +13,16 @@ export function formatJob(view: JobView): string {
     );
   }
   if (view.error) lines.push(`  error: ${view.error.code}: ${view.error.message}`);
-  if (view.waitingUntil) lines.push(`  waiting for capacity until ${view.waitingUntil}`);
+  if (view.waitingUntil) {
+    const start = view.estimatedStartAt ? `; estimated start ${view.estimatedStartAt}` : '';
+    lines.push(`  waiting for capacity: returns ${view.waitingUntil}${start}`);
+  }
+  if (view.attemptsOmitted) {
+    const { count, rate_limited } = view.attemptsOmitted;
+    lines.push(
+      `  attempts: ${view.attempts.length + count} (${count} not listed, ${rate_limited} of them rate limited)`,
+    );
+  }
   if (view.coaching && view.status !== 'completed')
     lines.push(`  coaching: ${view.coaching.jobId} (${view.coaching.status})`);
   return lines.join('\n');

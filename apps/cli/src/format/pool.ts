@@ -1,28 +1,46 @@
-import type { PoolInstance } from '../api-types.js';
+import type { PoolInstance, PoolWindow } from '../api-types.js';
 import { table } from './table.js';
 
-type Limit = 'rpm' | 'tpm' | 'rpd' | 'tpd';
-
-/** `used/limit`, the limit configured or else learned from the provider; `–` when nobody knows it. */
-function usage(instance: PoolInstance, used: number, limit: Limit): string {
-  const max = instance.limits[limit] ?? instance.learned[limit];
-  return `${used}/${max ?? '–'}`;
+/** A time without its milliseconds: the pool's figures are not finer than that. */
+function time(iso: string | null | undefined): string {
+  return iso ? iso.replace(/\.\d+Z$/, 'Z') : '';
 }
 
+/** `used/limit source`; `–` for a limit nobody knows. */
+export function usageCell(w: PoolWindow): string {
+  return w.limit === null ? `${w.used}/–` : `${w.used}/${w.limit} ${w.source}`;
+}
+
+function earliest(...times: Array<string | null | undefined>): string | null {
+  const known = times.filter((t): t is string => typeof t === 'string').sort();
+  return known[0] ?? null;
+}
+
+/**
+ * One row per instance and window: requests and tokens against the limit in force (and where that
+ * limit came from), when the window next frees, and for the day when its budget runs out at the
+ * current rate. The same figures /v1/pool and /admin/pool show.
+ */
 export function formatPool(instances: readonly PoolInstance[]): string {
-  const rows = instances.map((i) => [
-    i.id,
-    i.state,
-    i.limitedUntil ?? '',
-    usage(i, i.usage.minute.requests, 'rpm'),
-    usage(i, i.usage.minute.tokens, 'tpm'),
-    usage(i, i.usage.day.requests, 'rpd'),
-    usage(i, i.usage.day.tokens, 'tpd'),
-    i.reason ?? '',
-  ]);
+  const rows = instances.flatMap((i) =>
+    (['minute', 'day'] as const).map((window) => {
+      const { requests, tokens } = i.windows[window];
+      return [
+        i.id,
+        i.state,
+        time(i.limitedUntil),
+        window,
+        usageCell(requests),
+        usageCell(tokens),
+        time(earliest(requests.freesAt, tokens.freesAt)),
+        time(earliest(requests.exhaustsAt, tokens.exhaustsAt)),
+        i.reason ?? '',
+      ];
+    }),
+  );
   return table(
-    ['INSTANCE', 'STATE', 'LIMITED UNTIL', 'REQ/MIN', 'TOK/MIN', 'REQ/DAY', 'TOK/DAY', 'REASON'],
+    ['INSTANCE', 'STATE', 'LIMITED UNTIL', 'WINDOW', 'REQUESTS', 'TOKENS', 'FREES AT', 'RUNS OUT', 'REASON'],
     rows,
-    ['left', 'left', 'left', 'right', 'right', 'right', 'right', 'left'],
+    ['left', 'left', 'left', 'left', 'right', 'right', 'left', 'left', 'left'],
   );
 }

@@ -1,6 +1,6 @@
 export type BatchStatus = 'queued' | 'running' | 'completed' | 'cancelling' | 'cancelled';
 
-/** Items by status. Unfinished items count as `queued`, or `waiting_for_capacity` while the whole queue waits. */
+/** Items by status. Unfinished items count as `queued`, or `waiting_for_capacity` while parked for capacity. */
 export interface BatchCounts {
   queued: number;
   waiting_for_capacity?: number;
@@ -18,6 +18,8 @@ export interface BatchView {
   cancelledAt?: string;
   total: number;
   counts: BatchCounts;
+  /** While unfinished: when the last item should finish, at the pace the batch has kept so far. */
+  estimatedCompletionAt?: string;
   metadata?: Record<string, unknown>;
 }
 
@@ -71,8 +73,9 @@ export function batchStatus(record: BatchRecord): BatchStatus {
 }
 
 export interface BatchViewContext {
-  /** The whole queue waits for capacity (BullMQ's queue-wide rate limit): every unfinished item waits. */
-  queueWaiting?: boolean;
+  /** The batch's items parked for capacity now (see waiting/place.ts waitingCount). */
+  waiting?: number;
+  now?: number;
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -85,9 +88,10 @@ export function toBatchView(record: BatchRecord, ctx: BatchViewContext = {}): Ba
     failed: record.failed,
     cancelled: record.cancelled,
   };
-  if (ctx.queueWaiting && unfinished > 0) {
-    counts.queued = 0;
-    counts.waiting_for_capacity = unfinished;
+  const waiting = Math.min(unfinished, Math.max(0, ctx.waiting ?? 0));
+  if (waiting > 0) {
+    counts.queued = unfinished - waiting;
+    counts.waiting_for_capacity = waiting;
   }
   const view: BatchView = {
     id: record.id,
@@ -99,6 +103,20 @@ export function toBatchView(record: BatchRecord, ctx: BatchViewContext = {}): Ba
   if (record.startedAt !== undefined) view.startedAt = iso(record.startedAt);
   if (record.finishedAt !== undefined) view.finishedAt = iso(record.finishedAt);
   if (record.cancelledAt !== undefined) view.cancelledAt = iso(record.cancelledAt);
+  const completion = estimatedCompletion(record, unfinished, ctx.now);
+  if (completion !== undefined) view.estimatedCompletionAt = iso(completion);
   if (record.metadata) view.metadata = record.metadata;
   return view;
+}
+
+/** The remaining items at the pace the finished ones took since the batch started. */
+function estimatedCompletion(
+  record: BatchRecord,
+  unfinished: number,
+  now: number | undefined,
+): number | undefined {
+  if (now === undefined || unfinished === 0 || record.cancelledAt !== undefined) return undefined;
+  const since = record.startedAt ?? record.createdAt;
+  if (record.finished === 0 || now <= since) return undefined;
+  return now + Math.round(((now - since) / record.finished) * unfinished);
 }

@@ -4,6 +4,8 @@ import type { CatalogEntry } from './types.js';
 // and output tokens separately; tpm is the input limit, the one a long prompt runs into first.
 export const anthropicCatalog: CatalogEntry = {
   type: 'anthropic',
+  // Its OpenAI-compatible layer ignores json_schema, hence the native API.
+  api: { adapter: 'anthropic-messages' },
   baseUrl: 'https://api.anthropic.com/v1',
   free: false,
   models: {

@@ -1,5 +1,6 @@
 import { anthropicCatalog } from './anthropic.js';
 import { cerebrasCatalog } from './cerebras.js';
+import { deepseekCatalog } from './deepseek.js';
 import { geminiCatalog } from './gemini.js';
 import { groqCatalog } from './groq.js';
 import { mistralCatalog } from './mistral.js';
@@ -9,7 +10,10 @@ import { isOpenRouterFreeModel, openrouterCatalog } from './openrouter.js';
 import { simulatedCatalog } from './simulated.js';
 import type { CatalogEntry, ProviderType } from './types.js';
 
-/** The built-in knowledge of every provider type: base URL, chat models and their documented limits. */
+/**
+ * The built-in knowledge of every provider type: how it is called (adapter and quirks), base URL, chat
+ * models and their documented limits.
+ */
 export const catalog: Readonly<Record<ProviderType, CatalogEntry>> = {
   groq: groqCatalog,
   cerebras: cerebrasCatalog,
@@ -18,6 +22,7 @@ export const catalog: Readonly<Record<ProviderType, CatalogEntry>> = {
   anthropic: anthropicCatalog,
   openrouter: openrouterCatalog,
   mistral: mistralCatalog,
+  deepseek: deepseekCatalog,
   'openai-compatible': openaiCompatibleCatalog,
   simulated: simulatedCatalog,
 };

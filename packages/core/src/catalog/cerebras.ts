@@ -3,6 +3,7 @@ import type { CatalogEntry } from './types.js';
 // Limits change; a providers file can override them per model. Context windows are the free tier's.
 export const cerebrasCatalog: CatalogEntry = {
   type: 'cerebras',
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_completion_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://api.cerebras.ai/v1',
   free: true,
   models: {

@@ -66,6 +66,8 @@ export function expandProvider(definition: ProviderDefinition): Instance[] {
       model,
       baseUrl,
       limits: knownLimits(facts),
+      limitsSource:
+        Array.isArray(definition.models) || definition.models === undefined ? 'catalog' : 'configured',
       free: definition.free ?? isFreeByDefault(definition.type, model),
       apiKey: definition.apiKey,
     };

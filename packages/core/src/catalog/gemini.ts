@@ -3,6 +3,8 @@ import type { CatalogEntry } from './types.js';
 // Limits change; a providers file can override them per model. These are the free tier's.
 export const geminiCatalog: CatalogEntry = {
   type: 'gemini',
+  // Its OpenAI-compatible endpoint accepts `strict` (Google's own example sends it through the SDK's parse()).
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://generativelanguage.googleapis.com/v1beta/openai',
   free: true,
   models: {

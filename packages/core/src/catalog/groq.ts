@@ -3,6 +3,7 @@ import type { CatalogEntry } from './types.js';
 // Limits change; a providers file can override them per model.
 export const groqCatalog: CatalogEntry = {
   type: 'groq',
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_completion_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://api.groq.com/openai/v1',
   free: true,
   models: {

@@ -10,6 +10,12 @@ export interface Instance {
   model: string;
   baseUrl: string;
   limits: Limits;
+  /**
+   * Where `limits` came from: the providers file's own figures ("configured", which the pool
+   * holds to whatever the provider says) or the built-in catalog ("catalog", which a provider's
+   * headers override). Absent means configured.
+   */
+  limitsSource?: 'configured' | 'catalog';
   contextWindow?: number;
   free: boolean;
   /** The credential. A Secret never serializes or prints its value. */

@@ -4,6 +4,8 @@ import type { CatalogEntry } from './types.js';
 // one request a second and 500,000 tokens a minute; its monthly token cap has no field here.
 export const mistralCatalog: CatalogEntry = {
   type: 'mistral',
+  // Mistral rejects fields it does not know, max_completion_tokens among them.
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://api.mistral.ai/v1',
   free: true,
   models: {

@@ -3,6 +3,7 @@ import type { CatalogEntry } from './types.js';
 // Limits change; a providers file can override them per model. These are usage tier 1, the lowest paid tier.
 export const openaiCatalog: CatalogEntry = {
   type: 'openai',
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_completion_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://api.openai.com/v1',
   free: false,
   models: {

@@ -6,6 +6,7 @@ const FREE_SUFFIX = ':free';
 // limit per account (50 a day, 1,000 with credits bought), so rpd here is a per-instance upper bound.
 export const openrouterCatalog: CatalogEntry = {
   type: 'openrouter',
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_tokens', structuredOutput: 'json_schema' },
   baseUrl: 'https://openrouter.ai/api/v1',
   free: true,
   models: {

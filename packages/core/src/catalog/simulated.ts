@@ -5,6 +5,7 @@ export const DEFAULT_SIMULATOR_URL = 'http://127.0.0.1:9100/v1';
 
 export const simulatedCatalog: CatalogEntry = {
   type: 'simulated',
+  api: { adapter: 'openai-chat', tokenLimitField: 'max_tokens', structuredOutput: 'json_schema' },
   baseUrl: DEFAULT_SIMULATOR_URL,
   free: true,
   models: {

@@ -1,5 +1,6 @@
 export * from './config.js';
 export * from './errors.js';
+export { describeJsonSyntaxError } from './json.js';
 export * from './providers.js';
 export {
   type CoachingDefaults,

@@ -17,7 +17,12 @@ import { Secret } from './secret.js';
 export interface ProviderSetup {
   readonly instances: readonly Instance[];
   readonly defaults: { readonly coaching: Readonly<CoachingDefaults> };
+  /** What is allowed but probably a mistake (a key too short to be real), each naming the field. */
+  readonly warnings: readonly string[];
 }
+
+/** Shorter than any real provider's key: a placeholder such as "x" for a local server. */
+export const SHORTEST_REAL_KEY = 8;
 
 export interface LoadProvidersInput {
   /** The providers file's text; null means the built-in simulated providers. */
@@ -57,6 +62,7 @@ function setupFrom(
   title: string,
 ): ProviderSetup {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const instances: Instance[] = [];
   providers.forEach((provider, index) => {
     const at = (field: string) => formatPath(['providers', index, field]);
@@ -68,6 +74,12 @@ function setupFrom(
       );
     }
     if (problems.length > 0 || !apiKey.ok) return;
+    const keyLength = apiKey.value.reveal().length;
+    if (provider.apiKey !== undefined && keyLength < SHORTEST_REAL_KEY) {
+      warnings.push(
+        `${at('apiKey')}: ${keyLength} character${keyLength === 1 ? '' : 's'}, too short to be a real key (fine for a local server); provider messages are redacted only where it stands as a whole word`,
+      );
+    }
     const baseUrl = provider.baseUrl ?? (provider.type === 'simulated' ? input.simulatorUrl : undefined);
     instances.push(
       ...expandProvider({
@@ -86,7 +98,11 @@ function setupFrom(
     }
   }
   if (problems.length > 0) throw new ConfigError(title, problems);
-  return deepFreeze({ instances: sortById(instances), defaults: { coaching: { ...coaching } } });
+  return deepFreeze({
+    instances: sortById(instances),
+    defaults: { coaching: { ...coaching } },
+    warnings,
+  });
 }
 
 type Resolved = { ok: true; value: Secret } | { ok: false; reason: string };

@@ -1,6 +1,6 @@
 import { hashTaggedPrefix } from '../keys.js';
 import { JobError } from './failure.js';
-import type { JobView } from './view.js';
+import type { JobView } from './view-schema.js';
 
 export const CANCELLED_CODE = 'cancelled';
 const CANCELLED_MESSAGE = 'cancelled by the client';
@@ -42,7 +42,7 @@ export function cancelledError(): JobError {
 
 /** A view as it reads once the job is cancelled: terminal, no result, the `cancelled` error. */
 export function cancelledView(view: JobView, at: number): JobView {
-  const { result: _result, waitingUntil: _waitingUntil, ...rest } = view;
+  const { result: _result, waitingUntil: _waitingUntil, estimatedStartAt: _estimatedStartAt, ...rest } = view;
   return {
     ...rest,
     status: 'cancelled',

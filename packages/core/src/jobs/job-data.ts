@@ -1,13 +1,7 @@
+import type { JobPriority } from './priority.js';
 import type { CoachingResult, PlanResult } from './results.js';
 
 export const JOBS_QUEUE = 'jobs';
-
-/**
- * The jobs queue's BullMQ limiter. Far above any real throughput: it exists because BullMQ only
- * honours the queue-wide rate limit (how a full pool pauses every worker) when a limiter is set,
- * and readers of that rate limit (`getRateLimitTtl(max)`) must pass the same `max`.
- */
-export const JOBS_LIMITER = { max: 1_000_000, duration: 1000 } as const;
 
 export type JobKind = 'plan' | 'coaching';
 
@@ -29,6 +23,8 @@ export interface JobData {
   metadata?: Record<string, unknown>;
   batchId?: string;
   customId?: string;
+  /** What the request asked for (its BullMQ priority comes from it: priority.ts). */
+  priority?: JobPriority;
   /** Set on a plan job submitted with coaching: the chained coaching job's id. */
   coachingJobId?: string;
   plan?: { description: string; date?: string; coaching?: CoachingPolicy };
@@ -54,11 +50,33 @@ export interface Attempt {
   note?: string;
 }
 
+/** The attempts left out of a long list (between the first and the last ones), by outcome. */
+export interface OmittedAttempts {
+  count: number;
+  ok: number;
+  rate_limited: number;
+  error: number;
+}
+
+/** Where a job waits while it is parked (see packages/core/src/waiting). */
+export interface Parked {
+  /** The line: "c:…" for capacity, "p:<planJobId>" for a coaching job waiting for its plan. */
+  line: string;
+  /** When the job first parked on this line: parked again, it keeps its place at the front. */
+  order: number;
+}
+
 /** The job's live state beside BullMQ's: kept in the job's progress field, written per attempt. */
 export interface JobProgress {
+  /** The first and the last attempts (see addAttempt); `attemptsOmitted` counts the ones between. */
   attempts: Attempt[];
-  /** Set while the job waits for capacity (epoch ms when the earliest instance frees). */
+  attemptsOmitted?: OmittedAttempts;
+  /** Set while the job waits for capacity (epoch ms when capacity returns for its line). */
   waitingUntil?: number;
+  /** Set while the job is parked on a line (and left there once it runs, as a note of where it was). */
+  parked?: Parked;
+  /** After "request too large": only models with a larger context window than this (kept across waits). */
+  largerThanContext?: number;
   coaching?: { jobId: string };
   startedAt?: number;
   /** Written just before the job fails, so the view can show the code and its details. */
@@ -76,6 +94,7 @@ export type JobOutput = PlanResult | CoachingResult;
 export interface JobResult {
   result: JobOutput;
   attempts: Attempt[];
+  attemptsOmitted?: OmittedAttempts;
 }
 
 export interface JobFailure {

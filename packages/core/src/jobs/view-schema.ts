@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { JobPrioritySchema } from './priority.js';
 import { CoachingResultSchema, PlanResultShape } from './results.js';
-import type { JobView } from './view.js';
 
 /**
- * The job view as a zod schema, for documentation (OpenAPI) and for clients that validate what
- * they read. `toJobView` builds the view; this describes it, and the type check below keeps the two
- * in step.
+ * The job view of DESIGN.md: the one definition. The OpenAPI document is generated from it, the
+ * `JobView` type is inferred from it (view.ts builds exactly that type; the CLI imports it), and
+ * clients may validate what they read with it.
  */
 export const JobStatusSchema = z.enum([
   'queued',
@@ -36,19 +36,30 @@ export const JobViewSchema = z.object({
   error: z
     .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
     .optional(),
-  attempts: z.array(AttemptSchema),
+  attempts: z.array(AttemptSchema).describe('The first and the last attempts (see attemptsOmitted)'),
+  attemptsOmitted: z
+    .object({ count: z.number(), ok: z.number(), rate_limited: z.number(), error: z.number() })
+    .optional()
+    .describe(
+      'On a long list: how many attempts between the first and the last ones are left out, by outcome',
+    ),
   waitingUntil: z.iso
     .datetime()
     .optional()
-    .describe('While waiting for capacity: when the earliest instance frees'),
+    .describe('While waiting for capacity: when capacity returns for the instances the job may use'),
+  estimatedStartAt: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      "While waiting for capacity: when the job should start, from its place in line and the instances' limits",
+    ),
   coaching: z.object({ jobId: z.string(), status: JobStatusSchema }).optional(),
   planJobId: z.string().optional().describe('On a coaching job: the plan job whose result it coaches'),
   batchId: z.string().optional(),
   customId: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  priority: JobPrioritySchema.optional(),
 });
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Assert<T extends true> = T;
-/** Fails to compile when the schema and the JobView interface drift apart. */
-export type _JobViewSchemaMatchesJobView = Assert<Same<z.output<typeof JobViewSchema>, JobView>>;
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+export type JobView = z.infer<typeof JobViewSchema>;

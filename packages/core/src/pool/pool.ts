@@ -1,59 +1,64 @@
 import { randomUUID } from 'node:crypto';
 import type { Instance } from '../catalog/instance.js';
-import type { Limits } from '../catalog/types.js';
 import { poolKeys } from '../keys.js';
 import type { RedisClient } from '../redis.js';
-import type { LimitScope, LimitWindow } from '../signals/outcome.js';
+import type { LimitMeasure, LimitScope, LimitWindow } from '../signals/outcome.js';
 import type { Candidate } from './candidates.js';
+import {
+  disabledKey,
+  hintsKey,
+  instanceKeys,
+  limitKey,
+  statedLimitsKey,
+  strikesKey,
+  windowKeys,
+} from './instance-keys.js';
 import { definePoolCommands, type PoolCommands } from './scripts.js';
+import { type InstanceState, toState } from './view.js';
+
+export type { DayWindowUsage, InstanceState, LimitSource, WindowUsage } from './view.js';
 
 export type Choice =
   | {
       kind: 'reserved';
       instance: Instance;
+      /** Names the buckets the call went into and the tokens it holds (lua/includes/reservation.lua). */
       reservationId: string;
       headroom: number;
-      /** When the reservation was dated (the pool's clock), and the tokens it holds. */
+      /** When the choice was made, by this process's clock (to tell how long the call took). */
       reservedAt: number;
       estimatedTokens: number;
       /** Whether a window of the instance budgets tokens (then actual usage must be settled). */
       tokensTracked: boolean;
     }
-  /** Nothing eligible now. `until` is the earliest moment one frees, or null if none ever can. */
+  /**
+   * Nothing eligible now. `until` is the earliest moment one frees (by this process's clock: the
+   * pool's Redis time turned into a delay from now), or null if none ever can.
+   */
   | { kind: 'wait'; until: number | null; blocked: number };
 
 export interface LimitNotice {
   scope: LimitScope;
   window: LimitWindow;
+  /** What the refused limit counts; unknown is learned as a request limit, the common case. */
+  measure?: LimitMeasure;
   retryAfterMs: number;
   reason: string;
 }
 
 /** What a provider said about its own counters on an answer (x-ratelimit-remaining-* etc.). */
 export interface RemainingReport {
-  what: 'requests' | 'tokens';
+  what: 'requests' | 'tokens' | 'input-tokens' | 'output-tokens';
   window: 'minute' | 'day';
   limit?: number;
   remaining: number;
   resetMs?: number;
 }
 
-export interface InstanceState {
-  id: string;
-  providerId: string;
-  type: Instance['type'];
-  model: string;
-  state: 'available' | 'limited' | 'disabled';
-  limitedUntil: string | null;
-  reason: string | null;
-  limits: Limits;
-  learned: Limits;
-  usage: { minute: { requests: number; tokens: number }; day: { requests: number; tokens: number } };
-}
-
 export interface PoolDeps {
   redis: RedisClient;
   prefix: string;
+  /** This process's clock: how long a call took, and `until` in its terms. Windows use Redis's. */
   clock?: () => number;
   /**
    * The "minute" window and its guard (the provider counts a call a little after we reserve it).
@@ -67,6 +72,13 @@ export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
 /** Keeps one script call short: Redis runs nothing else while a script runs. */
 const MAX_CHOICES_PER_CALL = 200;
 
+const REPORT_CODES: Record<RemainingReport['what'], string> = {
+  requests: 'req',
+  tokens: 'tok',
+  'input-tokens': 'in',
+  'output-tokens': 'out',
+};
+
 interface PendingChoice {
   candidates: readonly Candidate[];
   tokens: number;
@@ -76,46 +88,27 @@ interface PendingChoice {
 
 // Candidate lists are mostly shared (CandidateOrders hands out one list per routing shape): their
 // keys are worked out once per list.
-const keys = new WeakMap<readonly Candidate[], string>();
+const listKeys = new WeakMap<readonly Candidate[], string>();
 
 function candidatesKey(candidates: readonly Candidate[]): string {
-  let key = keys.get(candidates);
+  let key = listKeys.get(candidates);
   if (key === undefined) {
     key = '';
     for (const { instance, tier } of candidates) key += `${instance.id}\u0000${tier}\u0000`;
-    keys.set(candidates, key);
+    listKeys.set(candidates, key);
   }
   return key;
 }
 
-function toChoice(
-  pending: PendingChoice,
-  callId: string,
-  now: number,
-  reply: Array<string | number>,
-  at: number,
-): Choice {
-  if (Number(reply[at]) === 1) {
-    const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
-    return {
-      kind: 'reserved',
-      instance,
-      // Names the window entry the call went into and the tokens it holds (see lua/includes.lua).
-      reservationId: `${callId}@${instance.id}#${pending.tokens}`,
-      headroom: Number(reply[at + 2]) / 1000,
-      reservedAt: now,
-      estimatedTokens: pending.tokens,
-      tokensTracked: Number(reply[at + 3]) === 1,
-    };
-  }
-  const until = Number(reply[at + 1]);
-  return { kind: 'wait', until: until < 0 ? null : until, blocked: Number(reply[at + 2]) };
+function ownLimits(instance: Instance): Array<string | number> {
+  const l = instance.limits;
+  return [l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0, instance.limitsSource ?? 'configured'];
 }
 
 /**
  * The Redis-backed pool: every decision that must hold across processes (is this instance
  * limited, is there budget left, reserve it) happens inside one Lua call, so any number of
- * workers share one truth.
+ * workers share one truth, dated by one clock (Redis's).
  */
 export class Pool {
   readonly #commands: PoolCommands;
@@ -123,8 +116,9 @@ export class Pool {
   readonly #clock: () => number;
   readonly #redis: RedisClient;
   readonly #window: { ms: number; guardMs: number };
+  readonly #keys = new WeakMap<Instance, string[]>();
   #pendingChoices: PendingChoice[] = [];
-  #pendingSettlements: Array<Array<string | number>> = [];
+  #pendingSettlements: Array<{ keys: string[]; args: Array<string | number> }> = [];
   #settlementsFlushed: Promise<void> | undefined;
 
   constructor(deps: PoolDeps) {
@@ -133,6 +127,15 @@ export class Pool {
     this.#commands = definePoolCommands(deps.redis);
     this.#root = poolKeys(deps.prefix).root;
     this.#clock = deps.clock ?? Date.now;
+  }
+
+  #instanceKeys(instance: Instance): string[] {
+    let keys = this.#keys.get(instance);
+    if (!keys) {
+      keys = instanceKeys(this.#root, instance);
+      this.#keys.set(instance, keys);
+    }
+    return keys;
   }
 
   /**
@@ -167,16 +170,14 @@ export class Pool {
       else groups.set(key, [pending]);
     }
     const ordered: PendingChoice[] = [];
-    const now = this.#clock();
-    const callId = randomUUID();
-    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, callId, groups.size];
+    const keys: string[] = [];
+    const args: Array<string | number> = [this.#window.ms, this.#window.guardMs, randomUUID(), groups.size];
     for (const group of groups.values()) {
       const candidates = group[0]!.candidates;
       args.push(candidates.length);
       for (const { instance, tier } of candidates) {
-        const l = instance.limits;
-        args.push(instance.id, tier, instance.type, instance.model, instance.providerId);
-        args.push(l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0);
+        keys.push(...this.#instanceKeys(instance));
+        args.push(instance.id, tier, ...ownLimits(instance));
       }
       args.push(group.length);
       for (const pending of group) {
@@ -184,11 +185,14 @@ export class Pool {
         ordered.push(pending);
       }
     }
-    this.#commands.choose(this.#root, ...args).then(
+    this.#commands.choose(keys, args).then(
       (reply) => {
         const values = reply as Array<string | number>;
+        const redisNow = Number(values[0]);
+        const localNow = this.#clock();
+        const bucketsId = String(values[1]);
         ordered.forEach((pending, index) => {
-          pending.resolve(toChoice(pending, callId, now, values, index * 4));
+          pending.resolve(toChoice(pending, values, 2 + index * 4, bucketsId, redisNow, localNow));
         });
       },
       (err: unknown) => {
@@ -204,12 +208,8 @@ export class Pool {
     actualTokens: number | undefined,
     reports: readonly RemainingReport[] = [],
   ): Promise<void> {
-    await this.#commands.settle(
-      this.#root,
-      randomUUID(),
-      1,
-      ...this.#settlement(instance, reservationId, actualTokens, reports),
-    );
+    const { keys, args } = this.#settlement(instance, reservationId, actualTokens, reports);
+    await this.#commands.settle(keys, [this.#window.ms, this.#window.guardMs, 1, ...args]);
   }
 
   /**
@@ -239,7 +239,10 @@ export class Pool {
         const batch = this.#pendingSettlements.splice(0);
         this.#settlementsFlushed = undefined;
         this.#commands
-          .settle(this.#root, randomUUID(), batch.length, ...batch.flat())
+          .settle(
+            batch.flatMap((s) => s.keys),
+            [this.#window.ms, this.#window.guardMs, batch.length, ...batch.flatMap((s) => s.args)],
+          )
           .then(() => resolve(), reject);
       });
     });
@@ -251,119 +254,105 @@ export class Pool {
     reservationId: string,
     actualTokens: number | undefined,
     reports: readonly RemainingReport[],
-  ): Array<string | number> {
-    const now = this.#clock();
-    const args: Array<string | number> = [
-      now,
-      instance.id,
-      reservationId,
-      actualTokens ?? -1,
-      reports.length,
+  ): { keys: string[]; args: Array<string | number> } {
+    const keys = [
+      ...windowKeys(this.#root, instance),
+      statedLimitsKey(this.#root, instance),
+      hintsKey(this.#root, instance),
     ];
+    const args: Array<string | number> = [reservationId, actualTokens ?? -1, reports.length];
     for (const r of reports) {
-      args.push(r.what === 'requests' ? 'req' : 'tok', r.window === 'minute' ? 'm' : 'd');
-      args.push(r.limit ?? 0, r.remaining, r.resetMs === undefined ? 0 : now + r.resetMs);
+      args.push(REPORT_CODES[r.what], r.window === 'minute' ? 'm' : 'd');
+      args.push(r.limit ?? 0, r.remaining, r.resetMs ?? 0);
     }
-    return args;
+    return { keys, args };
   }
 
-  /** Sets the limit key for the scope named, learns the window's limit, drops the reservation. */
+  /**
+   * Sets the limit key for the scope named, drops the reservation, and learns the window's limit
+   * from a 429 about this instance's own window. The wait is at least a floor that grows with
+   * repeated 429s (see lua/limit.lua). Returns how long the limit now holds (ms).
+   */
   async markLimited(instance: Instance, notice: LimitNotice, reservationId = ''): Promise<number> {
-    const now = this.#clock();
-    const ttl = Math.max(1, Math.ceil(notice.retryAfterMs));
-    const payload = JSON.stringify({ reason: notice.reason, window: notice.window, until: now + ttl });
     const unit = notice.window === 'minute' ? 'm' : notice.window === 'day' ? 'd' : '';
-    const configured = unit === 'm' ? instance.limits.rpm : unit === 'd' ? instance.limits.rpd : undefined;
+    // Another scope's 429 says nothing about this instance's own window.
+    const learnAs =
+      notice.scope !== 'instance' || unit === '' ? '' : notice.measure === 'tokens' ? 'tp' : 'rp';
+    const name = `${learnAs}${unit}` as 'rpm' | 'tpm' | 'rpd' | 'tpd';
+    const payload = JSON.stringify({ reason: notice.reason, window: notice.window });
     const remaining = await this.#commands.limit(
-      this.#root,
-      now,
-      limitSuffix(instance, notice.scope),
-      ttl,
-      payload,
-      instance.id,
-      reservationId,
-      unit,
-      configured ?? 0,
-      this.#window.ms,
-      this.#window.guardMs,
+      [
+        limitKey(this.#root, instance, notice.scope),
+        strikesKey(this.#root, instance),
+        ...windowKeys(this.#root, instance),
+        statedLimitsKey(this.#root, instance),
+      ],
+      [
+        Math.ceil(notice.retryAfterMs),
+        payload,
+        reservationId,
+        unit,
+        learnAs,
+        learnAs === '' ? 0 : (instance.limits[name] ?? 0),
+        instance.limitsSource ?? 'configured',
+        this.#window.ms,
+        this.#window.guardMs,
+      ],
     );
     return Number(remaining);
   }
 
   async release(instance: Instance, reservationId: string): Promise<void> {
-    await this.#commands.release(this.#root, instance.id, reservationId);
+    await this.#commands.release(windowKeys(this.#root, instance), [
+      this.#window.ms,
+      this.#window.guardMs,
+      reservationId,
+    ]);
   }
 
   /** Billing or zero quota: the instance is taken out of the choice until `ttlMs` passes. */
   async disable(instance: Instance, reason: string, ttlMs: number): Promise<void> {
-    const until = this.#clock() + ttlMs;
-    await this.#redis.set(
-      `${this.#root}:disabled:${instance.id}`,
-      JSON.stringify({ reason, until }),
-      'PX',
-      ttlMs,
-    );
+    await this.#redis.set(disabledKey(this.#root, instance), JSON.stringify({ reason }), 'PX', ttlMs);
   }
 
+  /** Every instance as the pool view shows it (lua/snapshot.lua), dated by Redis's clock. */
   async snapshot(instances: readonly Instance[]): Promise<InstanceState[]> {
-    const now = this.#clock();
-    const args: Array<string | number> = [now, this.#window.ms, this.#window.guardMs, instances.length];
-    for (const i of instances) args.push(i.id, i.type, i.model, i.providerId);
-    const rows = (await this.#commands.snapshot(this.#root, ...args)) as Array<Array<string | number | null>>;
-    return instances.map((instance, index) => toState(instance, rows[index]!, now));
+    const keys = instances.flatMap((i) => this.#instanceKeys(i));
+    const args: Array<string | number> = [this.#window.ms, this.#window.guardMs, instances.length];
+    for (const i of instances) args.push(...ownLimits(i));
+    const [now, ...rows] = (await this.#commands.snapshot(keys, args)) as [
+      number,
+      ...Array<Array<string | number | null>>,
+    ];
+    return instances.map((instance, index) => toState(instance, rows[index]!, Number(now)));
   }
 }
 
-function limitSuffix(instance: Instance, scope: LimitScope): string {
-  switch (scope) {
-    case 'instance':
-      return `i:${instance.id}`;
-    case 'model':
-      return `m:${instance.type}:${instance.model}`;
-    case 'credential':
-      return `c:${instance.providerId}`;
+function toChoice(
+  pending: PendingChoice,
+  reply: Array<string | number>,
+  at: number,
+  bucketsId: string,
+  redisNow: number,
+  localNow: number,
+): Choice {
+  if (Number(reply[at]) === 1) {
+    const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
+    return {
+      kind: 'reserved',
+      instance,
+      // The script names the buckets (with 0 tokens); each call holds its own estimate.
+      reservationId: bucketsId.replace(/\.\d+$/, `.${pending.tokens}`),
+      headroom: Number(reply[at + 2]) / 1000,
+      reservedAt: localNow,
+      estimatedTokens: pending.tokens,
+      tokensTracked: Number(reply[at + 3]) === 1,
+    };
   }
-}
-
-function toState(instance: Instance, row: Array<string | number | null>, now: number): InstanceState {
-  const [disabled, disabledTtl, limit, limitTtl, reqM, tokM, reqD, tokD, lrpm, ltpm, lrpd, ltpd] = row;
-  const reasonOf = (payload: unknown) => {
-    try {
-      return (JSON.parse(String(payload)) as { reason?: string }).reason ?? null;
-    } catch {
-      return null;
-    }
-  };
-  const learned: Limits = {};
-  if (lrpm) learned.rpm = Number(lrpm);
-  if (ltpm) learned.tpm = Number(ltpm);
-  if (lrpd) learned.rpd = Number(lrpd);
-  if (ltpd) learned.tpd = Number(ltpd);
-  let state: InstanceState['state'] = 'available';
-  let limitedUntil: string | null = null;
-  let reason: string | null = null;
-  if (disabled) {
-    state = 'disabled';
-    reason = reasonOf(disabled);
-    limitedUntil = new Date(now + Number(disabledTtl)).toISOString();
-  } else if (limit && Number(limitTtl) > 0) {
-    state = 'limited';
-    reason = reasonOf(limit);
-    limitedUntil = new Date(now + Number(limitTtl)).toISOString();
-  }
+  const until = Number(reply[at + 1]);
   return {
-    id: instance.id,
-    providerId: instance.providerId,
-    type: instance.type,
-    model: instance.model,
-    state,
-    limitedUntil,
-    reason,
-    limits: { ...instance.limits },
-    learned,
-    usage: {
-      minute: { requests: Number(reqM), tokens: Number(tokM) },
-      day: { requests: Number(reqD), tokens: Number(tokD) },
-    },
+    kind: 'wait',
+    until: until < 0 ? null : localNow + Math.max(0, until - redisNow),
+    blocked: Number(reply[at + 2]),
   };
 }

@@ -1,3 +1,4 @@
+import { catalogEntry } from '../catalog/catalog.js';
 import type { ProviderType } from '../catalog/types.js';
 import { assertNever } from '../signals/outcome.js';
 import { createAnthropicAdapter } from './anthropic.js';
@@ -15,7 +16,7 @@ export interface AdapterDeps {
 
 export const DEFAULT_PROVIDER_TIMEOUT_MS = 60_000;
 
-/** One adapter per provider type, created on first use and shared (with its per-instance clients) after. */
+/** One adapter per provider API, created on first use and shared (with its per-instance clients) after. */
 export function createAdapters(deps: AdapterDeps = {}): (type: ProviderType) => ProviderAdapter {
   const resolved = {
     fetch: deps.fetch ?? globalThis.fetch,
@@ -24,23 +25,18 @@ export function createAdapters(deps: AdapterDeps = {}): (type: ProviderType) => 
   };
   let openAiCompatible: ProviderAdapter | undefined;
   let anthropic: ProviderAdapter | undefined;
+  // The catalog says which adapter speaks a type's API; a new OpenAI-style provider needs no case here.
   return (type) => {
-    switch (type) {
-      case 'anthropic':
+    const api = catalogEntry(type).api;
+    switch (api.adapter) {
+      case 'anthropic-messages':
         anthropic ??= createAnthropicAdapter(resolved);
         return anthropic;
-      case 'groq':
-      case 'cerebras':
-      case 'openai':
-      case 'gemini':
-      case 'openrouter':
-      case 'mistral':
-      case 'openai-compatible':
-      case 'simulated':
+      case 'openai-chat':
         openAiCompatible ??= createOpenAiCompatibleAdapter(resolved);
         return openAiCompatible;
       default:
-        return assertNever(type, 'provider type');
+        return assertNever(api, 'provider adapter');
     }
   };
 }

@@ -2,7 +2,7 @@ import type { Instance } from '../catalog/instance.js';
 import { startDeadline } from './deadline.js';
 import { headersWithoutSecret, withoutSecret } from './redact.js';
 import { headersRecord } from './response-headers.js';
-import { describeError, transportFailure } from './transport-failure.js';
+import { transportFailure, transportMessage } from './transport-failure.js';
 import type { ChatRequest, ProviderAdapter, ProviderAnswer, Usage } from './types.js';
 
 export interface AnthropicDeps {
@@ -124,7 +124,7 @@ export function createAnthropicAdapter(deps: AnthropicDeps): ProviderAdapter {
       return {
         kind: 'transport',
         failure: transportFailure(signal, deadline, false),
-        message: withoutSecret(describeError(error), instance.apiKey),
+        message: withoutSecret(transportMessage(instance.baseUrl, error), instance.apiKey),
         latencyMs: latencyMs(),
       };
     } finally {

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI, { APIConnectionTimeoutError, APIError } from 'openai';
+import { catalogEntry } from '../catalog/catalog.js';
 import type { Instance } from '../catalog/instance.js';
-import type { ProviderType } from '../catalog/types.js';
+import type { OpenAiChatApi } from '../catalog/types.js';
 import { assertNever } from '../signals/outcome.js';
 import { startDeadline } from './deadline.js';
 import { headersWithoutSecret, withoutSecret } from './redact.js';
 import { headersRecord } from './response-headers.js';
-import { describeError, transportFailure } from './transport-failure.js';
+import { transportFailure, transportMessage } from './transport-failure.js';
 import type { ChatRequest, ProviderAdapter, ProviderAnswer, Usage } from './types.js';
 
 export interface OpenAiCompatibleDeps {
@@ -28,40 +29,59 @@ interface CallRecord {
 
 type ChatParams = OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 
-/** Newer OpenAI-style APIs deprecate max_tokens; the others only know max_tokens (Mistral rejects extras). */
-function tokenLimitField(type: ProviderType): 'max_completion_tokens' | 'max_tokens' {
-  switch (type) {
-    case 'openai':
-    case 'groq':
-    case 'cerebras':
-      return 'max_completion_tokens';
-    case 'gemini':
-    case 'anthropic':
-    case 'openrouter':
-    case 'mistral':
-    case 'openai-compatible':
-    case 'simulated':
-      return 'max_tokens';
+function openAiChatApi(instance: Instance): OpenAiChatApi {
+  const api = catalogEntry(instance.type).api;
+  if (api.adapter !== 'openai-chat') {
+    throw new Error(`provider type ${instance.type} does not speak OpenAI chat completions`);
+  }
+  return api;
+}
+
+/** How the catalog says this type takes structured output (catalog/types.ts, ProviderApi). */
+function structuredOutput(
+  api: OpenAiChatApi,
+  request: ChatRequest,
+): { system: string; responseFormat: ChatParams['response_format'] } {
+  switch (api.structuredOutput) {
+    case 'json_schema':
+      return {
+        system: request.system,
+        responseFormat: {
+          type: 'json_schema',
+          json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
+        },
+      };
+    case 'json_object':
+      // JSON mode checks only that the answer is JSON; the shape is asked for in words (and the
+      // word "json", which such APIs require), and the same zod schema validates the answer after.
+      return {
+        system: `${request.system}\n\n${schemaInstruction(request)}`,
+        responseFormat: { type: 'json_object' },
+      };
     default:
-      return assertNever(type, 'provider type');
+      return assertNever(api.structuredOutput, 'structured output mode');
   }
 }
 
+export function schemaInstruction(request: Pick<ChatRequest, 'schemaName' | 'jsonSchema'>): string {
+  return (
+    `Answer with one JSON object (the ${request.schemaName}) and nothing else: no prose, no code fences. ` +
+    `It must match this JSON Schema:\n${JSON.stringify(request.jsonSchema)}`
+  );
+}
+
 function chatParams(instance: Instance, request: ChatRequest): ChatParams {
+  const api = openAiChatApi(instance);
+  const { system, responseFormat } = structuredOutput(api, request);
   const params: ChatParams = {
     model: instance.model,
     messages: [
-      { role: 'system', content: request.system },
+      { role: 'system', content: system },
       { role: 'user', content: request.user },
     ],
-    // Gemini's OpenAI-compatible endpoint accepts `strict` (Google's own structured-output example goes
-    // through the SDK's parse(), which sends it), so every type gets the same request.
-    response_format: {
-      type: 'json_schema',
-      json_schema: { name: request.schemaName, schema: request.jsonSchema, strict: true },
-    },
+    response_format: responseFormat,
   };
-  if (request.maxTokens !== undefined) params[tokenLimitField(instance.type)] = request.maxTokens;
+  if (request.maxTokens !== undefined) params[api.tokenLimitField] = request.maxTokens;
   return params;
 }
 
@@ -80,9 +100,10 @@ function contentOf(completion: OpenAI.Chat.ChatCompletion): string {
 }
 
 /**
- * Groq, Cerebras, OpenAI, OpenRouter, Mistral, Gemini (its OpenAI-compatible endpoint), any
- * OpenAI-compatible server and the simulator, through the official SDK with its retries off: retrying
- * is the pool's decision, made with the whole fleet in view.
+ * Every provider type whose catalog entry says `adapter: 'openai-chat'` (Groq, Cerebras, OpenAI,
+ * OpenRouter, Mistral, DeepSeek, Gemini's OpenAI-compatible endpoint, any OpenAI-compatible server,
+ * the simulator), through the official SDK with its retries off: retrying is the pool's decision,
+ * made with the whole fleet in view. The request's quirks come from the catalog entry.
  */
 export function createOpenAiCompatibleAdapter(deps: OpenAiCompatibleDeps): ProviderAdapter {
   const calls = new AsyncLocalStorage<CallRecord>();
@@ -159,7 +180,7 @@ export function createOpenAiCompatibleAdapter(deps: OpenAiCompatibleDeps): Provi
       return {
         kind: 'transport',
         failure: transportFailure(signal, deadline, error instanceof APIConnectionTimeoutError),
-        message: withoutSecret(describeError(error), instance.apiKey),
+        message: withoutSecret(transportMessage(instance.baseUrl, error), instance.apiKey),
         latencyMs: latencyMs(),
       };
     } finally {

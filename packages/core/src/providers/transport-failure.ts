@@ -3,15 +3,40 @@ import type { ProviderAnswer } from './types.js';
 
 type TransportFailure = Extract<ProviderAnswer, { kind: 'transport' }>['failure'];
 
-/** undici reports "fetch failed" and hides the useful part (ECONNRESET, ECONNREFUSED...) in `cause`. */
+/**
+ * undici reports "fetch failed" and hides the useful part (ECONNREFUSED, ECONNRESET...) in `cause`,
+ * and SDKs wrap that once more ("Connection error."): every level of the chain is said, outermost first.
+ */
 export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as Error & { code?: unknown }).code;
-    return `${error.message}: ${typeof code === 'string' ? `${code} ` : ''}${cause.message}`.trim();
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== undefined; depth++) {
+    if (!(current instanceof Error)) {
+      parts.push(String(current));
+      break;
+    }
+    const code = (current as Error & { code?: unknown }).code;
+    const message = current.message.replace(/\.$/, '');
+    parts.push(typeof code === 'string' && !message.includes(code) ? `${code} ${message}` : message);
+    current = current.cause;
   }
-  return error.message;
+  return parts.filter((part) => part !== '').join(': ');
+}
+
+/**
+ * What a failed call with no HTTP answer says: where it was going (the base URL, without any
+ * user:password in it), then why, so "fetch failed" names the server that did not answer.
+ */
+export function transportMessage(baseUrl: string, error: unknown): string {
+  return `${withoutUserInfo(baseUrl)}: ${describeError(error)}`;
+}
+
+function withoutUserInfo(baseUrl: string): string {
+  if (!URL.canParse(baseUrl)) return baseUrl;
+  const url = new URL(baseUrl);
+  url.username = '';
+  url.password = '';
+  return url.toString().replace(/\/$/, '');
 }
 
 /**

@@ -206,6 +206,7 @@ export class LiveProviders implements ProvidersSource {
       },
       'providers version in force',
     );
+    for (const warning of setup.warnings) this.#deps.logger.warn({ version }, warning);
     for (const listener of this.#listeners) listener(this.#current);
     await this.#report();
   }

@@ -11,7 +11,8 @@ export interface ProvidersSource {
  * A configuration that never changes (tests, benches, embedded use): version "fixed", and a
  * reload keeps it.
  */
-export function fixedProviders(setup: ProviderSetup): ProvidersSource {
+export function fixedProviders(given: Pick<ProviderSetup, 'instances' | 'defaults'>): ProvidersSource {
+  const setup: ProviderSetup = { warnings: [], ...given };
   const current: ProvidersInForce = {
     version: 'fixed',
     setup,

@@ -10,6 +10,7 @@ export {
 } from './durations.js';
 export {
   assertNever,
+  type LimitMeasure,
   type LimitScope,
   type LimitWindow,
   type ProviderOutcome,

@@ -1,5 +1,10 @@
-/** Who a rate limit binds: one credential × one model, the model on every credential, or the whole credential. */
-export type LimitScope = 'instance' | 'model' | 'credential';
+/**
+ * Who a rate limit binds: one credential × one model, the model on every credential, the whole
+ * credential, or only the credential's free models (OpenRouter's free-models-per-day allowance).
+ */
+export type LimitScope = 'instance' | 'model' | 'credential' | 'free-models';
+/** What a limit counts: requests or tokens; unknown when the answer does not say. */
+export type LimitMeasure = 'requests' | 'tokens' | 'unknown';
 export type LimitWindow = 'minute' | 'day' | 'unknown';
 
 /**
@@ -12,6 +17,8 @@ export type ProviderOutcome =
       code: 'rate_limited';
       scope: LimitScope;
       window: LimitWindow;
+      /** What the refused limit counts: a token limit must not be learned as a request limit. */
+      measure: LimitMeasure;
       retryAfterMs: number;
       /** False when the provider gave no hint and retryAfterMs is the jittered default. */
       hinted: boolean;

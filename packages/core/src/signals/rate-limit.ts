@@ -1,18 +1,20 @@
 import type { ProviderType } from '../catalog/types.js';
+import { msUntilPacificMidnight } from './daily-reset.js';
 import {
-  parseGoDuration,
   parseGoogleDuration,
   parseResetValue,
   parseRetryAfter,
   parseRetryAfterMs,
+  wholeMs,
 } from './durations.js';
 import type { ErrorBody } from './error-body.js';
-import type { LimitScope, LimitWindow } from './outcome.js';
+import type { LimitMeasure, LimitScope, LimitWindow } from './outcome.js';
 import { parseRemaining } from './remaining.js';
 
 export interface RateLimitVerdict {
   scope: LimitScope;
   window: LimitWindow;
+  measure: LimitMeasure;
   retryAfterMs: number;
   hinted: boolean;
 }
@@ -23,13 +25,51 @@ export interface RateLimitDefaults {
   provider?: ProviderType;
 }
 
-// "Please try again in 35m19s." (Groq, OpenAI), "Please retry in 58.821668433s." (Gemini).
-const RETRY_IN_DURATION = /(?:try again|retry) in ((?:(?:\d+(?:\.\d+)?|\.\d+)(?:ns|us|µs|μs|ms|h|m|s))+)/gi;
-const RETRY_IN_WORDS = /(?:try again|retry) in (\d+(?:\.\d+)?) ?(second|minute|hour)s?\b/gi;
-const WORD_MS: Record<string, number> = { second: 1_000, minute: 60_000, hour: 3_600_000 };
+// "Please try again in 35m19s." (Groq, OpenAI), "Please retry in 58.821668433s." (Gemini),
+// "try again in 1m 30s", "try again in 1 minute 30 seconds": every part of the duration counts.
+const RETRY_IN = /(?:try again|retry) in\s+/gi;
+const DURATION_PART =
+  /(\d+(?:\.\d+)?|\.\d+)\s*(milliseconds?|ms|minutes?|mins?|m|hours?|hrs?|h|seconds?|secs?|s|µs|μs|us|ns)(?![a-zµμ])/iy;
+const PART_SEPARATOR = /\s*(?:,|\band\b)?\s*/iy;
+const PART_MS: Record<string, number> = {
+  ms: 1,
+  m: 60_000,
+  h: 3_600_000,
+  s: 1_000,
+  us: 0.001,
+  ns: 0.000_001,
+};
+
+function unitMs(unit: string): number {
+  const u = unit.toLowerCase();
+  if (u.startsWith('milli') || u === 'ms') return PART_MS.ms!;
+  if (u === 'µs' || u === 'μs' || u === 'us') return PART_MS.us!;
+  return PART_MS[u[0]!] ?? Number.NaN;
+}
+
+/** The duration written at `from` ("35m19s", "1m 30s", "1 minute 30 seconds"), or undefined. */
+function durationAt(text: string, from: number): number | undefined {
+  let total = 0;
+  let parts = 0;
+  let at = from;
+  for (;;) {
+    DURATION_PART.lastIndex = at;
+    const match = DURATION_PART.exec(text);
+    if (!match) break;
+    total += Number(match[1]) * unitMs(match[2] ?? '');
+    parts++;
+    PART_SEPARATOR.lastIndex = DURATION_PART.lastIndex;
+    PART_SEPARATOR.exec(text);
+    at = PART_SEPARATOR.lastIndex;
+  }
+  return parts > 0 && Number.isFinite(total) ? wholeMs(total) : undefined;
+}
 
 const DAY_TEXT = /\((?:TPD|RPD)\)|\bper[ -]day\b|PerDay/i;
 const MINUTE_TEXT = /\((?:TPM|RPM)\)|\bper[ -]min(?:ute)?\b|PerMinute/i;
+const TOKENS_TEXT =
+  /\((?:TPM|TPD|ITPM|OTPM)\)|\btokens? per\b|Tokens?PerM|Tokens?PerD|token_count|input tokens|output tokens/i;
+const REQUESTS_TEXT = /\((?:RPM|RPD)\)|\brequests? per\b|RequestsPer|free-models-per/i;
 
 function longest(values: (number | undefined)[]): number | undefined {
   const known = values.filter((value): value is number => value !== undefined);
@@ -39,12 +79,9 @@ function longest(values: (number | undefined)[]): number | undefined {
 function hintsInMessage(message: string | undefined): number[] {
   if (!message) return [];
   const found: number[] = [];
-  for (const match of message.matchAll(RETRY_IN_DURATION)) {
-    const ms = parseGoDuration(match[1] ?? '');
+  for (const match of message.matchAll(RETRY_IN)) {
+    const ms = durationAt(message, (match.index ?? 0) + match[0].length);
     if (ms !== undefined) found.push(ms);
-  }
-  for (const match of message.matchAll(RETRY_IN_WORDS)) {
-    found.push(Math.ceil(Number(match[1]) * (WORD_MS[(match[2] ?? '').toLowerCase()] ?? 0)));
   }
   return found;
 }
@@ -72,7 +109,10 @@ export function specificRetryHintMs(
 interface ResetHint {
   ms: number;
   window: LimitWindow;
+  measure: LimitMeasure;
 }
+
+const measureOf = (what: string): LimitMeasure => (what === 'requests' ? 'requests' : 'tokens');
 
 /**
  * Reset headers describe budgets, not this rejection, so only an empty budget's reset is relevant.
@@ -91,17 +131,21 @@ function resetHint(
   const exhausted = buckets.filter((bucket) => bucket.remaining <= 0);
   const candidates: ResetHint[] =
     exhausted.length > 0
-      ? exhausted.map((bucket) => ({ ms: bucket.resetMs, window: bucket.window }))
+      ? exhausted.map((bucket) => ({
+          ms: bucket.resetMs,
+          window: bucket.window,
+          measure: measureOf(bucket.what),
+        }))
       : buckets
           .filter((bucket) => bucket.window === 'minute')
-          .map((bucket) => ({ ms: bucket.resetMs, window: 'unknown' as const }));
+          .map((bucket) => ({ ms: bucket.resetMs, window: 'unknown' as const, measure: 'unknown' as const }));
   // Unsuffixed x-ratelimit-remaining/-reset, in headers or copied into the body (OpenRouter).
   const generic = { ...body.embeddedHeaders, ...headers };
   const genericRemaining = Number(generic['x-ratelimit-remaining'] ?? '0');
   const genericReset = generic['x-ratelimit-reset'];
   if (genericReset !== undefined && !(genericRemaining > 0)) {
     const ms = parseResetValue(genericReset, now);
-    if (ms !== undefined) candidates.push({ ms, window: 'unknown' });
+    if (ms !== undefined) candidates.push({ ms, window: 'unknown', measure: 'unknown' });
   }
   return candidates.reduce<ResetHint | undefined>(
     (best, candidate) => (best === undefined || candidate.ms > best.ms ? candidate : best),
@@ -109,12 +153,24 @@ function resetHint(
   );
 }
 
-function windowFromBody(body: ErrorBody): LimitWindow {
+function said(body: ErrorBody): string {
   const quotaIds = body.quotaViolations.map((violation) => violation.quotaId).join(' ');
-  const said = `${body.message ?? ''} ${quotaIds} ${body.codes.join(' ')}`;
+  return `${body.message ?? ''} ${quotaIds} ${body.codes.join(' ')}`;
+}
+
+/** Whether the refused limit counts tokens or requests, where the answer's text says. */
+function measureFromBody(body: ErrorBody): LimitMeasure {
+  const text = said(body);
+  if (TOKENS_TEXT.test(text)) return 'tokens';
+  if (REQUESTS_TEXT.test(text)) return 'requests';
+  return 'unknown';
+}
+
+function windowFromBody(body: ErrorBody): LimitWindow {
+  const text = said(body);
   // A day limit outlasts a minute one; when both are named, the day is what keeps the door shut.
-  if (DAY_TEXT.test(said)) return 'day';
-  if (MINUTE_TEXT.test(said)) return 'minute';
+  if (DAY_TEXT.test(text)) return 'day';
+  if (MINUTE_TEXT.test(text)) return 'minute';
   return 'unknown';
 }
 
@@ -122,8 +178,8 @@ function scopeFromBody(body: ErrorBody): LimitScope {
   const message = body.message ?? '';
   // OpenRouter: the upstream provider throttles this model for every OpenRouter user.
   if (/rate-limited upstream/i.test(message)) return 'model';
-  // OpenRouter's free-model allowance counts across all free models of the account.
-  if (/free-models-per-(?:day|min)/i.test(message)) return 'credential';
+  // OpenRouter's free-model allowance counts across the account's free (":free") models only.
+  if (/free-models-per-(?:day|min)/i.test(message)) return 'free-models';
   if (
     /\ball models\b/i.test(message) ||
     /rate limit reached for (?:your )?(?:organization|org)\b/i.test(message)
@@ -151,10 +207,28 @@ export function readRateLimit(
   const specific = specificRetryHintMs(headers, body, now);
   // Even when the answer names its own delay, an empty budget in the headers still tells the window.
   const reset = resetHint(headers, body, now, defaults.provider);
-  const hintMs = specific ?? reset?.ms;
   const window = bodyWindow !== 'unknown' ? bodyWindow : (reset?.window ?? 'unknown');
+  const bodyMeasure = measureFromBody(body);
+  const measure = bodyMeasure !== 'unknown' ? bodyMeasure : (reset?.measure ?? 'unknown');
+  const hintMs = longest([specific ?? reset?.ms, googleDailyReset(body, window, now)]);
   if (hintMs === undefined) {
-    return { scope, window, retryAfterMs: jittered(defaults.defaultRetryMs, defaults.random), hinted: false };
+    return {
+      scope,
+      window,
+      measure,
+      retryAfterMs: jittered(defaults.defaultRetryMs, defaults.random),
+      hinted: false,
+    };
   }
-  return { scope, window, retryAfterMs: hintMs, hinted: true };
+  return { scope, window, measure, retryAfterMs: hintMs, hinted: true };
+}
+
+/**
+ * Google's per-day quotas refill at midnight Pacific time, whatever RetryInfo says (it sends a
+ * delay of seconds even for a day quota): retrying every minute all day would only earn 429s.
+ */
+function googleDailyReset(body: ErrorBody, window: LimitWindow, now: number): number | undefined {
+  if (window !== 'day') return undefined;
+  if (!body.quotaViolations.some((violation) => /PerDay/.test(violation.quotaId))) return undefined;
+  return msUntilPacificMidnight(now);
 }

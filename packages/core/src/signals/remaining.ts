@@ -4,7 +4,8 @@ import { lowerCaseKeys, numericHeader } from './headers.js';
 
 /** One budget a provider reported on an answer: how much is left in which window. */
 export interface RemainingHint {
-  what: 'requests' | 'tokens';
+  /** Anthropic also counts input and output tokens apart (ITPM, OTPM). */
+  what: 'requests' | 'tokens' | 'input-tokens' | 'output-tokens';
   window: 'minute' | 'day';
   limit?: number;
   remaining: number;
@@ -42,17 +43,21 @@ const FAMILIES: readonly HeaderFamily[] = (['requests', 'tokens'] as const).flat
       reset: `x-ratelimit-reset-${what}-${window}`,
     },
   })),
-  // Anthropic's limits are per minute (RPM, and tokens as the most restrictive of ITPM/OTPM).
-  {
-    what,
-    window: 'minute' as const,
-    names: {
-      limit: `anthropic-ratelimit-${what}-limit`,
-      remaining: `anthropic-ratelimit-${what}-remaining`,
-      reset: `anthropic-ratelimit-${what}-reset`,
-    },
-  },
 ]);
+
+// Anthropic's limits are per minute: RPM, tokens (the most restrictive of ITPM/OTPM), and the
+// input and output token limits each on their own.
+const ANTHROPIC: readonly HeaderFamily[] = (
+  ['requests', 'tokens', 'input-tokens', 'output-tokens'] as const
+).map((what) => ({
+  what,
+  window: 'minute' as const,
+  names: {
+    limit: `anthropic-ratelimit-${what}-limit`,
+    remaining: `anthropic-ratelimit-${what}-remaining`,
+    reset: `anthropic-ratelimit-${what}-reset`,
+  },
+}));
 
 function hint(
   headers: Record<string, string>,
@@ -91,7 +96,7 @@ export function parseRemaining(
 ): RemainingHint[] {
   const headers = lowerCaseKeys(rawHeaders);
   const hints: RemainingHint[] = [];
-  for (const family of FAMILIES) {
+  for (const family of [...FAMILIES, ...ANTHROPIC]) {
     const window =
       family.window !== 'unsuffixed'
         ? family.window

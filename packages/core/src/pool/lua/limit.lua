@@ -1,50 +1,73 @@
 --[[
   Records a rate-limit answer: sets the limit key of the scope the provider named, never
-  shortening a longer limit already there; learns the window's request limit when it was unknown
-  (the calls we had in that window when the provider refused); and drops the refused call's
-  reservation, since the provider did not count it.
+  shortening a longer limit already there; drops the refused call's reservation (the provider did
+  not count it); and, for a 429 about this instance's own window, learns that window's limit.
 
   Input:
-    KEYS[1] pool root
-    ARGV[1] now (ms)
-    ARGV[2] limit key suffix, e.g. "i:groq-main/llama-3.1-8b-instant", "m:groq:llama-3.1-8b-instant", "c:groq-main"
-    ARGV[3] retry after (ms, > 0)
-    ARGV[4] reason payload (JSON: reason, window, until) shown by the pool view
-    ARGV[5] instance id
-    ARGV[6] reservation id ("" for none)
-    ARGV[7] window to learn: "m", "d" or "" (unknown: learn nothing)
-    ARGV[8] the instance's configured request limit for that window (0 = unknown: learn it)
-    ARGV[9] minute window (ms), ARGV[10] its guard (ms)
+    KEYS[1] limit key of the scope (<root>:limit:i|m|c|f:...)
+    KEYS[2] <root>:strikes:<instance>   recent 429s of the instance (for the backoff)
+    KEYS[3] <root>:b:m:<instance>, KEYS[4] <root>:b:d:<instance>   its windows
+    KEYS[5] <root>:limits:<instance>    stated limits (see includes/stated-limits.lua)
+    ARGV[1] retry after (ms, as the provider said: may be 0, negative or past)
+    ARGV[2] reason payload (JSON) shown by the pool view
+    ARGV[3] reservation id ("" for none)
+    ARGV[4] window to learn: "m", "d" or "" (unknown: learn nothing)
+    ARGV[5] what to learn: "rp" (requests), "tp" (tokens) or "" (nothing: another scope's 429)
+    ARGV[6] the instance's own figure for that limit (0 = unknown), ARGV[7] its source
+            ("configured" | "catalog")
+    ARGV[8] minute window (ms), ARGV[9] its guard (ms)
 
   Output: the limit's remaining ms after the call (the longer of old and new)
-]]
-local root = KEYS[1]
-local now = tonumber(ARGV[1])
-local key = root .. ':limit:' .. ARGV[2]
-local ttl = tonumber(ARGV[3])
-local id = ARGV[5]
-local resId = ARGV[6]
-local unit = ARGV[7]
-setWindows(ARGV[9], ARGV[10])
 
-local existing = limitTtl(key)
+  Backoff: a 429 that arrives while the scope is not limited already is a strike (the calls that
+  were in flight when the first came are not). Each strike within QUIET_MS of the last doubles the
+  least we stay away: 1 s, 2 s, 4 s ... up to 60 s; a quiet spell of two minute windows (2 min in
+  production) resets it. So a zero, negative or past hint is not a 1 ms cooldown, and an instance
+  that keeps refusing is left alone for longer.
+]]
+--- @include "includes/time"
+--- @include "includes/windows"
+--- @include "includes/reservation"
+--- @include "includes/stated-limits"
+
+local FLOOR_MS, MAX_FLOOR_MS = 1000, 60000
+local now = redisNow()
+setWindows(ARGV[8], ARGV[9])
+local QUIET_MS = 2 * WINDOW.m
+local key, strikesKey, minuteKey, dayKey, limitsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local unit, what = ARGV[4], ARGV[5]
+
+local existing = ttlOf(key)
+local strikes = tonumber(rcall('GET', strikesKey) or '0')
+if existing == 0 then
+  strikes = strikes + 1
+  rcall('SET', strikesKey, strikes, 'PX', QUIET_MS)
+end
+local floor = math.min(FLOOR_MS * 2 ^ (math.max(strikes, 1) - 1), MAX_FLOOR_MS)
+local ttl = math.max(math.floor(tonumber(ARGV[1])), floor)
 if ttl > existing then
-  rcall('SET', key, ARGV[4], 'PX', ttl)
+  rcall('SET', key, ARGV[2], 'PX', ttl)
   existing = ttl
 end
 
-if resId ~= '' then dropReservation(root, id, resId) end
+if ARGV[3] ~= '' then dropReservation(minuteKey, dayKey, ARGV[3], now) end
 
-if unit ~= '' and tonumber(ARGV[8]) == 0 then
-  local _, nkey = trim(root, unit, id, now)
-  local seen = tonumber(rcall('HGET', nkey, '_sum') or '0')
-  if seen > 0 then
-    local field = 'rp' .. unit
-    local learnedKey = root .. ':learned:' .. id
-    local known = tonumber(rcall('HGET', learnedKey, field))
-    -- Learn the smallest count that was refused; never raise a learned limit on a later 429.
-    if not known or seen < known then rcall('HSET', learnedKey, field, seen) end
-    rcall('PEXPIRE', learnedKey, 7 * 86400000)
+-- Learn what the window held when the provider refused: the calls (or tokens) it let through.
+-- Only where nobody stated the limit; the learned figure replaces an older one, up or down, and
+-- its expiry is set when it changes, not pushed back by every 429.
+if unit ~= '' and what ~= '' then
+  local name = what .. unit
+  local given, source = tonumber(ARGV[6]), ARGV[7]
+  local _, inForceSource = inForce(given, source, readStated(limitsKey, now)[name])
+  if inForceSource ~= 'configured' and inForceSource ~= 'header' then
+    local w = readWindow(unit == 'm' and minuteKey or dayKey, unit, now)
+    local seen = what == 'rp' and w.count or w.sum
+    local held = rcall('HMGET', limitsKey, name .. ':l', name .. ':l@')
+    local live = tonumber(held[2] or '0') > now
+    if seen > 0 and (not live or tonumber(held[1]) ~= seen) then
+      rcall('HSET', limitsKey, name .. ':l', seen, name .. ':l@', now + LEARNED_TTL[unit])
+      rcall('PEXPIRE', limitsKey, math.max(ttlOf(limitsKey), LEARNED_TTL[unit]))
+    end
   end
 end
 return existing

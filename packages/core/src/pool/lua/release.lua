@@ -1,10 +1,15 @@
 --[[
   Gives back a reservation whose call never reached the provider's counters (a transport failure
-  before sending, a cancelled job).
+  before sending, a cancelled job, a request too large).
 
-  Input:  KEYS[1] pool root; ARGV[1] instance id; ARGV[2] reservation id
-  Output: 1 if a reservation was removed, else 0
+  Input:  KEYS[1] minute buckets, KEYS[2] day buckets of the instance (<root>:b:m|d:<id>)
+          ARGV[1] minute window (ms), ARGV[2] its guard (ms), ARGV[3] reservation id
+  Output: 1 if the reservation was still counted in a window, else 0
 ]]
-local root = KEYS[1]
-local id, resId = ARGV[1], ARGV[2]
-return math.min(dropReservation(root, id, resId), 1)
+--- @include "includes/time"
+--- @include "includes/windows"
+--- @include "includes/reservation"
+
+setWindows(ARGV[1], ARGV[2])
+local inMinute, inDay = dropReservation(KEYS[1], KEYS[2], ARGV[3], redisNow())
+return (inMinute or inDay) and 1 or 0

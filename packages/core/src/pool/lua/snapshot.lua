@@ -1,41 +1,77 @@
 --[[
-  Reads the state of every instance for the pool view, in one consistent step.
+  Reads the state of every instance for the pool view, in one consistent step. Writes nothing.
 
   Input:
-    KEYS[1] pool root
-    ARGV[1] now (ms)
-    ARGV[2] minute window (ms), ARGV[3] its guard (ms)
-    ARGV[4] number of instances N, then N groups of 4 fields: id, type, model, providerId
-  Output: per instance a flat list:
-    { disabledPayload|false, disabledTtl, limitPayload|false, limitTtl, reqMinute, tokMinute, reqDay, tokDay,
-      learnedRpm, learnedTpm, learnedRpd, learnedTpd }
+    KEYS    10 per instance, in ARGV's order (see includes/instance.lua)
+    ARGV[1] minute window (ms), ARGV[2] its guard (ms)
+    ARGV[3] number of instances N, then N groups of 5 fields: rpm, tpm, rpd, tpd (the instance's
+            own figures, 0 = unknown), their source ("configured" | "catalog")
+  Output: now (Redis time, ms), then per instance a list:
+    { disabledPayload|false, disabledTtl, limitPayload|false, limitTtl,
+      then for rpm, tpm, rpd, tpd: limit in force (0 = unknown), its source ("" = none),
+      used in the window now, freesAt (ms, -1 = nothing counted), exhaustsAt (ms, -1 = not at
+      this rate / not a day window) }
+  freesAt is when the oldest usage counted now leaves the window (for a full window: when the
+  next call fits). exhaustsAt is when the day's budget runs out at the rate of the last hour.
 ]]
-local root = KEYS[1]
-local now = tonumber(ARGV[1])
-setWindows(ARGV[2], ARGV[3])
-local n = tonumber(ARGV[4])
-local out = {}
-for i = 0, n - 1 do
-  local b = 4 + i * 4
-  local id, ctype, model, providerId = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4]
-  local disabledKey = root .. ':disabled:' .. id
-  -- The longest of the three scopes is the one that decides when the instance frees.
-  local bestKey, bestTtl = false, 0
-  for _, key in ipairs({ root .. ':limit:i:' .. id, root .. ':limit:m:' .. ctype .. ':' .. model,
-                         root .. ':limit:c:' .. providerId }) do
-    local ttl = limitTtl(key)
-    if ttl > bestTtl then bestKey, bestTtl = key, ttl end
+--- @include "includes/time"
+--- @include "includes/windows"
+--- @include "includes/stated-limits"
+--- @include "includes/instance"
+
+local HOUR = 3600000
+local now = redisNow()
+setWindows(ARGV[1], ARGV[2])
+
+-- Usage per ms over the buckets that started in the last hour, from the first one's start (at
+-- least a minute: just after a bucket starts, its calls would read as a burst).
+local function recentRate(w, amounts)
+  local used, first = 0, nil
+  for _, start in ipairs(w.starts) do
+    if start >= now - HOUR then
+      used = used + amounts[start]
+      first = first or start
+    end
   end
-  local _, nm, tm = trim(root, 'm', id, now)
-  local _, nd, td = trim(root, 'd', id, now)
-  local learned = rcall('HMGET', root .. ':learned:' .. id, 'rpm', 'tpm', 'rpd', 'tpd')
-  local entry = {
-    rcall('GET', disabledKey), limitTtl(disabledKey),
-    bestKey and rcall('GET', bestKey) or false, bestTtl,
-    tonumber(rcall('HGET', nm, '_sum') or '0'), tonumber(rcall('HGET', tm, '_sum') or '0'),
-    tonumber(rcall('HGET', nd, '_sum') or '0'), tonumber(rcall('HGET', td, '_sum') or '0'),
-    learned[1] or false, learned[2] or false, learned[3] or false, learned[4] or false,
+  if not first or used == 0 then return 0 end
+  return used / math.max(now - first, 60000)
+end
+
+local function windowView(w, amounts, used, limit)
+  local frees = -1
+  if used > 0 then
+    local needed = (limit > 0 and used >= limit) and (used - limit + 1) or 1
+    frees = freesAt(w, amounts, needed)
+  end
+  local exhaustsAt = -1
+  if w.unit == 'd' and limit > 0 then
+    if used >= limit then
+      exhaustsAt = now
+    else
+      local rate = recentRate(w, amounts)
+      if rate > 0 then exhaustsAt = now + math.ceil((limit - used) / rate) end
+    end
+  end
+  return frees, exhaustsAt
+end
+
+local out = { now }
+for i = 0, tonumber(ARGV[3]) - 1 do
+  local a, k = 3 + i * 5, i * KEYS_PER_INSTANCE
+  local s = readInstance(k, now)
+  local row = {
+    rcall('GET', KEYS[k + K_DISABLED]), s.disabledTtl,
+    s.limitKey and rcall('GET', s.limitKey) or false, s.limitedFor,
   }
-  out[#out + 1] = entry
+  for j, name in ipairs(LIMIT_NAMES) do
+    local unit = string.sub(name, 3, 3)
+    local w = windowOf(s, unit, now)
+    local limit, source = inForce(tonumber(ARGV[a + j]), ARGV[a + 5], s.stated[name])
+    local amounts, used = w.calls, w.count
+    if string.sub(name, 1, 1) == 't' then amounts, used = w.tokens, w.sum end
+    local frees, exhausts = windowView(w, amounts, used, limit)
+    for _, v in ipairs({ limit, source, used, frees, exhausts }) do row[#row + 1] = v end
+  end
+  out[#out + 1] = row
 end
 return out

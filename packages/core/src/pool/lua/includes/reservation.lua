@@ -1,0 +1,22 @@
+--[[
+  A reservation id names the buckets its call went into and the tokens it holds:
+    "<minute bucket start>.<day bucket start>.<tokens>"
+  so giving it back or settling it takes exactly that back, with no per-call state in Redis.
+]]
+local function reservationId(now, tokens)
+  return bucketOf('m', now) .. '.' .. bucketOf('d', now) .. '.' .. tokens
+end
+
+-- Returns minute start, day start, tokens; nil for an id that is not a reservation.
+local function parseReservation(resId)
+  local m, d, tokens = string.match(resId or '', '^(%d+)%.(%d+)%.(%d+)$')
+  if not m then return nil end
+  return tonumber(m), tonumber(d), tonumber(tokens)
+end
+
+-- Takes a reservation out of both windows. Returns which windows still held it.
+local function dropReservation(minuteKey, dayKey, resId, now)
+  local m, d, tokens = parseReservation(resId)
+  if not m then return false, false end
+  return takeBack(minuteKey, 'm', m, tokens, now), takeBack(dayKey, 'd', d, tokens, now)
+end

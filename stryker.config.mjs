@@ -1,0 +1,26 @@
+// Mutation testing of the TypeScript whose mistakes the suite most needs to catch: rate-limit
+// signal parsing, candidate order and configuration. `npm run mutate` runs this and the Lua
+// mutations (scripts/mutate-lua.ts); MUTATION.md keeps the figures. Not part of `npm test` or CI.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'test/vitest.mutate.config.ts', related: false },
+  mutate: [
+    'packages/core/src/signals/**/*.ts',
+    'packages/core/src/pool/candidates.ts',
+    'packages/core/src/config/**/*.ts',
+    '!**/index.ts',
+  ],
+  // npm workspaces link packages/* into node_modules: a sandbox copy would test the originals,
+  // so mutants are written in place (and Stryker puts every file back when it ends).
+  inPlace: true,
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 20_000,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  thresholds: { high: 90, low: 85, break: 85 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};

@@ -1,0 +1,400 @@
+import { type Choice, type Instance, type LimitNotice, orderCandidates, Pool } from '@spillway/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { instance } from '../support/instances.js';
+import { testRedis } from '../support/redis.js';
+import { uniquePrefix } from '../support/tracked.js';
+
+/**
+ * The rules of DESIGN.md's pool, as its Lua enforces them, through the public Pool API only (so
+ * these tests hold whatever the scripts look like inside). Each test is written to fail on a named
+ * way of breaking the rule (scripts/lua-mutations.json lists them; `npm run mutate` checks).
+ * Windows follow the injected clock; limit keys expire in Redis's own time.
+ */
+const MINUTE = 60_000;
+const GUARD = 750;
+const T0 = 1_700_000_000_000;
+
+describe('the choice rules of the pool', () => {
+  let now: number;
+  let prefix: string;
+  let pool: Pool;
+  const connections: Array<ReturnType<typeof testRedis>> = [];
+
+  const poolOnOwnConnection = (role: string) => {
+    const redis = testRedis(prefix, role);
+    connections.push(redis);
+    return new Pool({ redis, prefix, clock: () => now });
+  };
+
+  beforeEach(() => {
+    now = T0;
+    prefix = uniquePrefix('rules');
+    pool = poolOnOwnConnection('pool');
+  });
+  afterEach(async () => {
+    await Promise.all(connections.splice(0).map((redis) => redis.quit()));
+  });
+
+  const only = (...list: Instance[]) => orderCandidates(list, null);
+  const minuteLimit = (retryAfterMs: number, scope: LimitNotice['scope'] = 'instance'): LimitNotice => ({
+    scope,
+    window: 'minute',
+    retryAfterMs,
+    reason: 'rate limited (minute)',
+  });
+  const chosenId = (choice: Choice) => (choice.kind === 'reserved' ? choice.instance.id : choice.kind);
+  const reserved = (choice: Choice) => {
+    if (choice.kind !== 'reserved') throw new Error(`expected a reservation, got ${JSON.stringify(choice)}`);
+    return choice;
+  };
+  /** `count` calls on `target`, one script call each, without leaving the clock's moment. */
+  const use = async (target: Instance, count: number) => {
+    for (let i = 0; i < count; i++) reserved(await pool.choose(only(target), 1));
+  };
+  const stateOf = async (target: Instance) => (await pool.snapshot([target]))[0]!;
+  /** Calls and tokens counted in the instance's minute window now. */
+  const minuteUsed = async (target: Instance) => {
+    const { minute } = (await stateOf(target)).windows;
+    return { requests: minute.requests.used, tokens: minute.tokens.used };
+  };
+  /** The limits in force that the pool learned (from 429s) or was told (by headers). */
+  const learnedOf = async (target: Instance) => {
+    const { minute, day } = (await stateOf(target)).windows;
+    const found: Partial<Record<'rpm' | 'tpm' | 'rpd' | 'tpd', number>> = {};
+    const measures = { rpm: minute.requests, tpm: minute.tokens, rpd: day.requests, tpd: day.tokens };
+    for (const [name, w] of Object.entries(measures)) {
+      if (w.limit !== null && (w.source === 'learned' || w.source === 'header')) {
+        found[name as keyof typeof found] = w.limit;
+      }
+    }
+    return found;
+  };
+
+  describe('tiers', () => {
+    // Anchored on `current` (limited): same model on another credential is tier 0, same type tier 1.
+    const current = instance('g1', 'llama', { rpm: 10 }, { type: 'groq' });
+    const sameModel = instance('g2', 'llama', { rpm: 10 }, { type: 'groq' });
+    const sameType = instance('g1', 'mixtral', { rpm: 10 }, { type: 'groq' });
+
+    it('an eligible instance of a preferred tier wins over a less preferred one with more headroom', async () => {
+      await use(sameModel, 6); // 3 of 10 left
+      const list = orderCandidates([current, sameModel, sameType], current);
+      await pool.markLimited(current, minuteLimit(30_000));
+      expect(list.map((c) => [c.instance.id, c.tier])).toEqual([
+        ['g1/llama', 0],
+        ['g2/llama', 0],
+        ['g1/mixtral', 1],
+      ]);
+      expect(chosenId(await pool.choose(list, 1))).toBe('g2/llama');
+    });
+
+    it('with limits unknown, the preferred tier wins though it served more calls this minute', async () => {
+      const busy = instance('g2', 'llama', {}, { type: 'groq' });
+      const idle = instance('g1', 'mixtral', {}, { type: 'groq' });
+      await use(busy, 3);
+      expect(chosenId(await pool.choose(orderCandidates([busy, idle], busy), 1))).toBe('g2/llama');
+    });
+
+    it('leaves a tier only when none of its instances can serve, then takes the next tier', async () => {
+      const list = orderCandidates([current, sameModel, sameType], current);
+      await pool.markLimited(current, minuteLimit(30_000));
+      await use(sameModel, 10);
+      expect(chosenId(await pool.choose(list, 1))).toBe('g1/mixtral');
+    });
+
+    it('within a tier the most headroom wins; with limits unknown, the fewest calls this minute', async () => {
+      const fuller = instance('p1', 'm', { rpm: 10 });
+      const emptier = instance('p2', 'm', { rpm: 10 });
+      await use(fuller, 5);
+      await use(emptier, 2);
+      expect(chosenId(await pool.choose(only(fuller, emptier), 1))).toBe('p2/m');
+
+      const busy = instance('q1', 'm');
+      const quiet = instance('q2', 'm');
+      await use(busy, 3);
+      await use(quiet, 1);
+      expect(chosenId(await pool.choose(only(busy, quiet), 1))).toBe('q2/m');
+    });
+  });
+
+  describe('limit scopes', () => {
+    it('a credential-wide limit blocks every model of that credential until it ends, and no other credential', async () => {
+      const llama = instance('groq-main', 'llama', {}, { type: 'groq' });
+      const mixtral = instance('groq-main', 'mixtral', {}, { type: 'groq' });
+      const otherKey = instance('groq-2', 'llama', {}, { type: 'groq' });
+      await pool.markLimited(llama, minuteLimit(30_000, 'credential'));
+
+      for (const blocked of [llama, mixtral]) {
+        const choice = await pool.choose(only(blocked), 1);
+        expect(choice.kind, blocked.id).toBe('wait');
+        if (choice.kind === 'wait') {
+          expect(choice.until).toBeGreaterThan(now + 25_000);
+          expect(choice.until).toBeLessThanOrEqual(now + 30_000);
+          expect(choice.blocked).toBe(1);
+        }
+      }
+      expect(chosenId(await pool.choose(only(otherKey), 1))).toBe('groq-2/llama');
+      const states = await pool.snapshot([llama, mixtral, otherKey]);
+      expect(states.map((s) => [s.id, s.state, s.reason])).toEqual([
+        ['groq-main/llama', 'limited', 'rate limited (minute)'],
+        ['groq-main/mixtral', 'limited', 'rate limited (minute)'],
+        ['groq-2/llama', 'available', null],
+      ]);
+    });
+
+    it('a model-wide limit blocks that model on every credential, and no other model', async () => {
+      const a = instance('p1', 'm', {}, { type: 'groq' });
+      const b = instance('p2', 'm', {}, { type: 'groq' });
+      const other = instance('p1', 'n', {}, { type: 'groq' });
+      const sameNameOtherType = instance('c1', 'm', {}, { type: 'cerebras' });
+      await pool.markLimited(a, minuteLimit(30_000, 'model'));
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      expect((await pool.choose(only(b), 1)).kind).toBe('wait');
+      expect(chosenId(await pool.choose(only(other), 1))).toBe('p1/n');
+      expect(chosenId(await pool.choose(only(sameNameOtherType), 1))).toBe('c1/m');
+      const states = await pool.snapshot([a, b, other]);
+      expect(states.map((s) => s.state)).toEqual(['limited', 'limited', 'available']);
+    });
+
+    it('an instance limit blocks that instance only', async () => {
+      const a = instance('p1', 'm');
+      const b = instance('p2', 'm');
+      await pool.markLimited(a, minuteLimit(30_000));
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      expect(chosenId(await pool.choose(only(b), 1))).toBe('p2/m');
+    });
+
+    it('a longer limit is never shortened by a shorter one, and a longer one extends a shorter one', async () => {
+      const a = instance('p', 'm');
+      expect(await pool.markLimited(a, minuteLimit(30_000))).toBeGreaterThan(29_000);
+      const kept = await pool.markLimited(a, minuteLimit(5_000));
+      expect(kept).toBeGreaterThan(25_000);
+      const extended = await pool.markLimited(a, minuteLimit(120_000));
+      expect(extended).toBe(120_000);
+      const wait = await pool.choose(only(a), 1);
+      expect(wait.kind === 'wait' && wait.until).toBeGreaterThan(now + 100_000);
+      expect((await stateOf(a)).limitedUntil).not.toBeNull();
+    });
+
+    it('a disabled instance is never chosen, and is promised back only when its disable expires', async () => {
+      const a = instance('p', 'm');
+      const b = instance('q', 'm');
+      await pool.disable(a, 'insufficient_quota', 60_000);
+      const choice = await pool.choose(only(a), 1);
+      expect(choice).toMatchObject({ kind: 'wait', blocked: 1 });
+      const until = choice.kind === 'wait' ? choice.until : null;
+      expect(until! - now).toBeGreaterThan(55_000);
+      expect(chosenId(await pool.choose(only(a, b), 1))).toBe('q/m');
+    });
+  });
+
+  describe('windows', () => {
+    it('reserves exactly the known rpm, and the window frees a minute and its guard after the oldest call', async () => {
+      const a = instance('p', 'm', { rpm: 3 });
+      for (let i = 0; i < 3; i++) {
+        reserved(await pool.choose(only(a), 1));
+        now += 1000;
+      }
+      expect(await pool.choose(only(a), 1)).toEqual({
+        kind: 'wait',
+        until: T0 + MINUTE + GUARD + 1,
+        blocked: 1,
+      });
+      now = T0 + MINUTE + GUARD - 1; // inside the guard: the provider may still count the first call
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      now = T0 + MINUTE + GUARD + 1;
+      reserved(await pool.choose(only(a), 1));
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    });
+
+    it('a daily limit counts across minutes', async () => {
+      const a = instance('p', 'm', { rpd: 2 });
+      await use(a, 1);
+      now += 10 * MINUTE;
+      await use(a, 1);
+      now += 10 * MINUTE;
+      const refused = await pool.choose(only(a), 1);
+      expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(T0 + 86_400_000);
+    });
+
+    it('budgets tokens exactly to the limit, and a call that can never fit is told so', async () => {
+      const a = instance('p', 'm', { tpm: 100 });
+      const first = reserved(await pool.choose(only(a), 50));
+      expect(first.tokensTracked).toBe(true);
+      reserved(await pool.choose(only(a), 50));
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      expect(await pool.choose(only(instance('q', 'm', { tpm: 100 })), 101)).toEqual({
+        kind: 'wait',
+        until: null,
+        blocked: 0,
+      });
+      expect(await minuteUsed(a)).toEqual({ requests: 2, tokens: 100 });
+    });
+
+    it('settles a call with the tokens it really used', async () => {
+      const a = instance('p', 'm', { tpm: 1000 });
+      const first = reserved(await pool.choose(only(a), 600));
+      expect((await pool.choose(only(a), 600)).kind).toBe('wait');
+      await pool.settle(a, first.reservationId, 200);
+      expect(await minuteUsed(a)).toEqual({ requests: 1, tokens: 200 });
+      reserved(await pool.choose(only(a), 600));
+    });
+
+    it('a slow answer counts until a minute after it arrived, not after the call was sent', async () => {
+      const a = instance('p', 'm', { rpm: 1 });
+      const c = reserved(await pool.choose(only(a), 1));
+      now = T0 + 5000;
+      await pool.settleAnswered(c, undefined);
+      now = T0 + MINUTE + GUARD + 1000; // past the call's window, not the answer's
+      const refused = await pool.choose(only(a), 1);
+      expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(T0 + 5000 + MINUTE);
+      now = T0 + 5000 + MINUTE + GUARD + 1;
+      reserved(await pool.choose(only(a), 1));
+    });
+
+    it('a reservation given back frees its slot at once', async () => {
+      const a = instance('p', 'm', { rpm: 1 });
+      const c = reserved(await pool.choose(only(a), 1));
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      await pool.release(a, c.reservationId);
+      expect((await minuteUsed(a)).requests).toBe(0);
+      reserved(await pool.choose(only(a), 1));
+    });
+
+    it('a refused call (429) is given back: the provider did not count it', async () => {
+      const a = instance('p', 'm', { rpm: 10 });
+      await use(a, 2);
+      const refused = reserved(await pool.choose(only(a), 1));
+      await pool.markLimited(a, minuteLimit(1), refused.reservationId);
+      expect((await minuteUsed(a)).requests).toBe(2);
+    });
+
+    it('a provider saying nothing remains holds the instance until its reset, and only until then', async () => {
+      const a = instance('p', 'm');
+      const c = reserved(await pool.choose(only(a), 1));
+      await pool.settle(a, c.reservationId, 5, [
+        { what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 },
+      ]);
+      expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
+      const b = instance('q', 'm');
+      const d = reserved(await pool.choose(only(b), 1));
+      await pool.settle(b, d.reservationId, 5, [
+        { what: 'requests', window: 'day', remaining: 1, resetMs: 30_000 },
+      ]);
+      reserved(await pool.choose(only(b), 1));
+    });
+
+    it('separate pools on separate connections, choosing at once, never reserve more than the limit between them', async () => {
+      const a = instance('p', 'm', { rpm: 10 });
+      // Twenty pools: twenty script calls racing on the server, each seeing what the others wrote.
+      const pools = Array.from({ length: 20 }, (_, i) => poolOnOwnConnection(`pool${i}`));
+      const choices = await Promise.all(
+        pools.flatMap((p) => Array.from({ length: 3 }, () => p.choose(only(a), 1))),
+      );
+      expect(choices.filter((c) => c.kind === 'reserved')).toHaveLength(10);
+      expect((await minuteUsed(a)).requests).toBe(10);
+      // Across calls over time too: one more call, from a pool of its own, still finds it full.
+      expect((await poolOnOwnConnection('late').choose(only(a), 1)).kind).toBe('wait');
+    });
+  });
+
+  describe('probing instances whose limits nobody knows', () => {
+    it('while a sibling is limited for a minute or less, takes two calls per 100 ms and says when the next fits', async () => {
+      const unknown = instance('p1', 'm');
+      const limited = instance('p2', 'm');
+      const list = only(unknown, limited);
+      const calm = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(calm.every((c) => c.kind === 'reserved')).toBe(true);
+      now += 1000;
+      await pool.markLimited(limited, minuteLimit(5000));
+      const burst = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'wait', 'wait']);
+      expect(burst[2]).toMatchObject({ until: now + 100 });
+    });
+
+    it('a sibling limited for the day, or a limit in a less preferred tier, does not hold the others back', async () => {
+      const unknown = instance('p1', 'm', {}, { type: 'groq' });
+      const dayLimited = instance('p2', 'm', {}, { type: 'groq' });
+      await pool.markLimited(dayLimited, {
+        scope: 'instance',
+        window: 'day',
+        retryAfterMs: 10 * MINUTE,
+        reason: 'rpd',
+      });
+      const burst = await Promise.all(
+        Array.from({ length: 4 }, () => pool.choose(only(unknown, dayLimited), 1)),
+      );
+      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+
+      const fallback = instance('c1', 'other', {}, { type: 'cerebras' });
+      await pool.markLimited(fallback, minuteLimit(5000));
+      now += MINUTE;
+      const list = orderCandidates([unknown, fallback], unknown);
+      const more = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
+      expect(more.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+    });
+  });
+
+  describe('learned limits', () => {
+    it('a 429 on the minute window teaches the minute limit (the calls counted when it came) and budgets by it', async () => {
+      const a = instance('p', 'm');
+      await use(a, 4);
+      const refused = reserved(await pool.choose(only(a), 1));
+      await pool.markLimited(a, minuteLimit(1), refused.reservationId);
+      expect(await learnedOf(a)).toEqual({ rpm: 4 });
+      // Once the limit key is gone (1 ms in Redis's time) the learned 4 still holds the instance.
+      await new Promise((r) => setTimeout(r, 5));
+      now += 10;
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      now = T0 + MINUTE + GUARD + 1;
+      reserved(await pool.choose(only(a), 1));
+    });
+
+    it('a 429 on the day window teaches the daily limit', async () => {
+      const a = instance('p', 'm');
+      await use(a, 3);
+      await pool.markLimited(a, { scope: 'instance', window: 'day', retryAfterMs: 1, reason: 'rpd' });
+      expect(await learnedOf(a)).toEqual({ rpd: 3 });
+    });
+
+    it('a later 429 at a lower count lowers the learned limit', async () => {
+      const a = instance('p', 'm');
+      await use(a, 6);
+      await pool.markLimited(a, minuteLimit(1));
+      expect((await learnedOf(a)).rpm).toBe(6);
+      await new Promise((r) => setTimeout(r, 5)); // the 1 ms limit key expires in Redis's own time
+      now += 2 * MINUTE;
+      await use(a, 4);
+      await pool.markLimited(a, minuteLimit(1));
+      expect((await learnedOf(a)).rpm).toBe(4);
+    });
+
+    it('a configured limit is not replaced by one learned from a 429, and a 429 of unknown window teaches nothing', async () => {
+      const configured = instance('p', 'm', { rpm: 50 });
+      await use(configured, 3);
+      await pool.markLimited(configured, minuteLimit(1));
+      expect(await learnedOf(configured)).toEqual({});
+      const unknown = instance('q', 'm');
+      await use(unknown, 3);
+      await pool.markLimited(unknown, {
+        scope: 'instance',
+        window: 'unknown',
+        retryAfterMs: 1,
+        reason: 'busy',
+      });
+      expect(await learnedOf(unknown)).toEqual({});
+    });
+
+    it('limits the provider states on its answers (x-ratelimit-limit-*) are learned', async () => {
+      const a = instance('p', 'm');
+      const c = reserved(await pool.choose(only(a), 1));
+      await pool.settle(a, c.reservationId, 10, [
+        { what: 'requests', window: 'minute', limit: 30, remaining: 29, resetMs: 2000 },
+        { what: 'tokens', window: 'minute', limit: 6000, remaining: 5990, resetMs: 2000 },
+      ]);
+      expect(await learnedOf(a)).toEqual({ rpm: 30, tpm: 6000 });
+      await use(a, 29);
+      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    });
+  });
+});
