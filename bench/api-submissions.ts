@@ -64,5 +64,6 @@ export async function benchApiSubmissions(seconds = 10, connections = 50) {
     spillway: out.spillway!,
     bareQueueAdd: out.bare!,
     ratio: Math.round((out.spillway!.requestsPerSecond / out.bare!.requestsPerSecond) * 100) / 100,
+    p99Ratio: Math.round((out.spillway!.p99Ms / Math.max(1, out.bare!.p99Ms)) * 100) / 100,
   };
 }

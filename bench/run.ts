@@ -9,6 +9,7 @@ import { benchBatchAccept } from './batch-accept.js';
 import { benchCapacity } from './capacity.js';
 import { benchChoiceLatency } from './choice-latency.js';
 import { benchDemoBatch } from './demo-batch.js';
+import { benchReload } from './reload.js';
 import { renderFigures } from './render.js';
 import { machine } from './support.js';
 import { benchThroughput } from './throughput.js';
@@ -40,6 +41,7 @@ const summary = {
   ),
   apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
+  reload: await step('providers reload', () => benchReload(3, quick ? 4 : 10)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
   capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
   demoBatch: await step('default demo, 250-item batch', () => benchDemoBatch(quick ? 60 : 250)),

@@ -53,6 +53,11 @@ async function stop(code: number): Promise<void> {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+// SIGHUP reloads the providers file: API and worker each take it (the simulator does not).
+let simulator: ChildProcess | undefined;
+process.on('SIGHUP', () => {
+  for (const child of services) if (child.exitCode === null && child !== simulator) child.kill('SIGHUP');
+});
 
 try {
   const redis = await ensureRedis(
@@ -84,7 +89,7 @@ function service(entry: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
 if (!config.providersFile) {
   const url = new URL(config.simulatorUrl);
   say(`No PROVIDERS_FILE: serving from the built-in simulated provider at ${config.simulatorUrl}`);
-  service('packages/simulator/src/main.ts', {
+  simulator = service('packages/simulator/src/main.ts', {
     SIMULATOR_HOST: url.hostname,
     SIMULATOR_PORT: url.port || '80',
   });

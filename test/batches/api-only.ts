@@ -35,7 +35,12 @@ export interface ApiOnly {
   close(): Promise<void>;
 }
 
-export async function startApiOnly(): Promise<ApiOnly> {
+export interface ApiOnlyOptions {
+  /** Per tenant, its cap on unfinished jobs (API_KEYS' third field). */
+  unfinishedCaps?: Record<string, number>;
+}
+
+export async function startApiOnly(options: ApiOnlyOptions = {}): Promise<ApiOnly> {
   const prefix = uniquePrefix('batch');
   const { instances, defaults } = loadProviders({
     fileText: JSON.stringify({ providers: [{ id: 'sim-a', type: 'simulated', models: ['sim-small'] }] }),
@@ -54,6 +59,7 @@ export async function startApiOnly(): Promise<ApiOnly> {
       { tenant: 'globex', key: new Secret(GLOBEX_KEY) },
     ]),
     logger: createLogger({ level: 'info', destination: { write: (line: string) => logs.push(line) } }),
+    unfinishedCaps: new Map(Object.entries(options.unfinishedCaps ?? {})),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const queueRedis = testRedis(prefix, 'inspect');

@@ -45,7 +45,7 @@ describe('loadConfig', () => {
       PORT: '0',
       HOST: '0.0.0.0',
       PROVIDERS_FILE: './providers.json',
-      API_KEYS: `acme:${TENANT_KEY}, beta_2:sk-beta-0123456789abcdef`,
+      API_KEYS: `acme:${TENANT_KEY}, beta_2:sk-beta-0123456789abcdef:5000`,
       WEBHOOK_SECRET,
       WEBHOOK_ALLOW_PRIVATE: '1',
       QUEUE_PREFIX: 'spw:test-1',
@@ -57,9 +57,9 @@ describe('loadConfig', () => {
     expect(config.redis).toEqual({ url: 'rediss://:pw@redis.example:6380/2', cluster: true });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 0 });
     expect(config.providersFile).toBe('./providers.json');
-    expect(config.apiKeys?.map((entry) => [entry.tenant, entry.key.reveal()])).toEqual([
-      ['acme', TENANT_KEY],
-      ['beta_2', 'sk-beta-0123456789abcdef'],
+    expect(config.apiKeys?.map((entry) => [entry.tenant, entry.key.reveal(), entry.maxUnfinished])).toEqual([
+      ['acme', TENANT_KEY, undefined],
+      ['beta_2', 'sk-beta-0123456789abcdef', 5000],
     ]);
     expect(config.webhook.secret?.reveal()).toBe(WEBHOOK_SECRET);
     expect(config.webhook.allowPrivate).toBe(true);
@@ -107,6 +107,17 @@ describe('loadConfig', () => {
     ['API_KEYS', `Acme!:${TENANT_KEY}`, 'API_KEYS: entry 1 has a tenant that does not match'],
     ['API_KEYS', 'acme:short', 'API_KEYS: entry 1 has a key shorter than 16 characters'],
     ['API_KEYS', ',', 'API_KEYS: must list at least one tenant:key'],
+    [
+      'API_KEYS',
+      `acme:${TENANT_KEY}:0`,
+      'API_KEYS: entry 1 has a maxUnfinished that is not a whole number above 0',
+    ],
+    [
+      'API_KEYS',
+      `acme:${TENANT_KEY}:5k`,
+      'API_KEYS: entry 1 has a maxUnfinished that is not a whole number above 0',
+    ],
+    ['API_KEYS', `acme:${TENANT_KEY}:5:6`, 'API_KEYS: entry 1 has more than three fields'],
     ['WEBHOOK_SECRET', 'not-whsec', 'WEBHOOK_SECRET: must be whsec_ followed by base64 of at least 24 bytes'],
     ['WEBHOOK_SECRET', `whsec_${Buffer.alloc(16).toString('base64')}`, 'WEBHOOK_SECRET: must be whsec_'],
     ['WEBHOOK_SECRET', 'whsec_!!!!notbase64!!!!notbase64!!!!', 'WEBHOOK_SECRET: must be whsec_'],

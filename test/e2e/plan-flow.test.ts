@@ -62,6 +62,6 @@ describe('a plan job end to end (HTTP → BullMQ → worker → simulated provid
     stack = await startStack();
     expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${stack.url}/readyz`);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({ status: 'ready', providersVersion: 'fixed' });
   });
 });

@@ -47,6 +47,8 @@ export interface StackOptions {
   /** Receives every log line of API and worker (pino JSON) instead of TEST_LOG_LEVEL's stdout. */
   logStream?: { write(line: string): void };
   logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Per tenant, its cap on unfinished jobs (API_KEYS' third field). */
+  unfinishedCaps?: Record<string, number>;
   /** Whole-call limit of each provider call (5 s by default); hang tests shorten it. */
   adapterTimeoutMs?: number;
   /** The pool's "minute" (see PoolDeps.minuteWindow): waiting tests shorten it. */
@@ -108,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ]),
     logger,
     webhookAllowPrivate: options.webhookAllowPrivate ?? false,
+    unfinishedCaps: new Map(Object.entries(options.unfinishedCaps ?? {})),
   });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
 

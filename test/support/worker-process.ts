@@ -3,7 +3,17 @@
  * event loops, one Redis) or that kill one. Configured by SPILLWAY_TEST_WORKER (JSON); prints
  * "ready" when it is.
  */
-import { createAdapters, createLogger, loadProviders, Secret } from '@spillway/core';
+import {
+  closeRedis,
+  createAdapters,
+  createLogger,
+  createRedis,
+  LiveProviders,
+  loadProviders,
+  onReloadSignal,
+  readProvidersFile,
+  Secret,
+} from '@spillway/core';
 import { startWorker } from '@spillway/worker';
 
 interface WorkerProcessConfig {
@@ -11,7 +21,9 @@ interface WorkerProcessConfig {
   /** The URL is a Redis Cluster seed node. */
   cluster?: boolean;
   prefix: string;
-  providers: unknown;
+  providers?: unknown;
+  /** Instead of `providers`: a providers file, run live (SIGHUP reloads it) as `npm run worker` does. */
+  providersFile?: string;
   simulatorUrl: string;
   concurrency: number;
   minuteWindow?: { ms: number; guardMs: number };
@@ -24,18 +36,42 @@ interface WorkerProcessConfig {
 }
 
 const config = JSON.parse(process.env.SPILLWAY_TEST_WORKER ?? '{}') as WorkerProcessConfig;
-const providers = loadProviders({
-  fileText: JSON.stringify(config.providers),
-  env: {},
-  simulatorUrl: config.simulatorUrl,
-});
+const target = { url: config.redisUrl, cluster: config.cluster ?? false };
+const logger = createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' });
+const fileText = config.providersFile
+  ? await readProvidersFile(config.providersFile)
+  : JSON.stringify(config.providers);
+const providers = loadProviders({ fileText, env: {}, simulatorUrl: config.simulatorUrl });
+const liveConnections = config.providersFile
+  ? [
+      createRedis(target, `${config.prefix}:worker:providers`),
+      createRedis(target, `${config.prefix}:worker:sub`),
+    ]
+  : [];
+const live = config.providersFile
+  ? await LiveProviders.start(
+      {
+        file: config.providersFile,
+        env: {},
+        simulatorUrl: config.simulatorUrl,
+        redis: liveConnections[0]!,
+        subscriber: liveConnections[1]!,
+        prefix: config.prefix,
+        logger,
+        role: 'worker',
+      },
+      { setup: providers, text: fileText },
+    )
+  : undefined;
+if (live) onReloadSignal(logger, live);
 const worker = await startWorker({
-  redis: { url: config.redisUrl, cluster: config.cluster ?? false },
+  redis: target,
   prefix: config.prefix,
   concurrency: config.concurrency,
   instances: providers.instances,
+  providers: live,
   adapterFor: createAdapters({ timeoutMs: config.adapterTimeoutMs ?? 10_000 }),
-  logger: createLogger({ level: (process.env.TEST_LOG_LEVEL as 'silent') ?? 'silent' }),
+  logger,
   minuteWindow: config.minuteWindow,
   stalled: config.stalled,
   webhooks: config.webhooks && {
@@ -47,7 +83,11 @@ const worker = await startWorker({
 });
 process.stdout.write('ready\n');
 const stop = () => {
-  worker.close().then(() => process.exit(0));
+  worker
+    .close()
+    .then(() => live?.close())
+    .then(() => Promise.all(liveConnections.map(closeRedis)))
+    .then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -1,11 +1,13 @@
 import {
   type CoachingPolicy,
+  fixedProviders,
   hashTaggedPrefix,
   type Instance,
   JOBS_QUEUE,
   type JobData,
   type JobResult,
   Pool,
+  type ProvidersSource,
   type RedisClient,
   type Secret,
 } from '@spillway/core';
@@ -36,8 +38,13 @@ export interface ApiDeps {
   /** A connection the API may share between its queue, flow producer and pool reads. */
   redis: RedisClient;
   prefix: string;
-  instances: readonly Instance[];
-  coachingDefaults: CoachingPolicy;
+  /**
+   * The providers in force, live (`npm run api`: LiveProviders, reloaded by SIGHUP and
+   * POST /admin/reload). Without it, `instances` and `coachingDefaults` are a fixed configuration.
+   */
+  providers?: ProvidersSource;
+  instances?: readonly Instance[];
+  coachingDefaults?: CoachingPolicy;
   authenticator: Authenticator;
   logger: Logger;
   clock?: () => number;
@@ -47,6 +54,8 @@ export interface ApiDeps {
   adminKey?: Secret | null;
   /** Where /metrics registers its metrics (prom-client); a fresh registry when omitted. */
   metricsRegistry?: Registry;
+  /** Per tenant, the most unfinished jobs it may have (API_KEYS' third field); others have no cap. */
+  unfinishedCaps?: ReadonlyMap<string, number>;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -64,18 +73,32 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const logRedisError = (err: Error) => deps.logger.warn({ err }, 'Redis connection error');
   queue.on('error', logRedisError);
   flows.on('error', logRedisError);
+  const providers =
+    deps.providers ??
+    fixedProviders({
+      instances: deps.instances ?? [],
+      defaults: { coaching: deps.coachingDefaults ?? { policy: 'same' } },
+    });
   const ctx: ApiContext = {
     queue,
     flows,
     pool: new Pool({ redis: deps.redis, prefix: deps.prefix, clock: deps.clock }),
-    instances: deps.instances,
-    models: new Set(deps.instances.map((i) => i.model)),
-    coachingDefaults: deps.coachingDefaults,
+    providers,
+    get instances() {
+      return providers.current().instances;
+    },
+    get models() {
+      return providers.current().models;
+    },
+    get coachingDefaults() {
+      return providers.current().setup.defaults.coaching as CoachingPolicy;
+    },
     clock: deps.clock ?? Date.now,
     redis: deps.redis,
     prefix: deps.prefix,
     waiters: new JobWaiters(deps.redis, prefix),
     webhookAllowPrivate: deps.webhookAllowPrivate ?? false,
+    unfinishedCaps: deps.unfinishedCaps ?? new Map(),
   };
   await ctx.waiters.ready();
   app.addHook('onClose', async () => {
@@ -95,11 +118,21 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => observed.close());
   registerMetricsRoute(
     app,
-    createMetricsRegistry({ ...ctx, queues: observed, registry: deps.metricsRegistry }),
+    createMetricsRegistry({
+      redis: ctx.redis,
+      prefix: ctx.prefix,
+      pool: ctx.pool,
+      providers,
+      clock: ctx.clock,
+      queues: observed,
+      registry: deps.metricsRegistry,
+    }),
   );
   if (deps.adminKey) {
     await registerAdminRoutes(app, {
-      ...ctx,
+      pool: ctx.pool,
+      providers,
+      clock: ctx.clock,
       adminKey: deps.adminKey,
       queues: observed.all.map((q) => q.queue),
     });

@@ -1,4 +1,12 @@
-import type { CoachingPolicy, Instance, JobData, JobResult, Pool, RedisClient } from '@spillway/core';
+import type {
+  CoachingPolicy,
+  Instance,
+  JobData,
+  JobResult,
+  Pool,
+  ProvidersSource,
+  RedisClient,
+} from '@spillway/core';
 import type { FlowProducer, Queue } from 'bullmq';
 import type { JobWaiters } from './job-waiters.js';
 
@@ -9,13 +17,17 @@ export interface ApiContext {
   queue: Queue<JobData, JobResult>;
   flows: FlowProducer;
   pool: Pool;
-  instances: readonly Instance[];
-  models: ReadonlySet<string>;
-  coachingDefaults: CoachingPolicy;
+  providers: ProvidersSource;
+  /** The instances of the providers version in force (read per use: a reload changes them). */
+  readonly instances: readonly Instance[];
+  readonly models: ReadonlySet<string>;
+  readonly coachingDefaults: CoachingPolicy;
   clock: () => number;
   redis: RedisClient;
   /** QUEUE_PREFIX as configured (key helpers add the hash tag). */
   prefix: string;
   waiters: JobWaiters;
   webhookAllowPrivate: boolean;
+  /** Per tenant, its cap on unfinished jobs (API_KEYS' third field); a tenant not here has none. */
+  unfinishedCaps: ReadonlyMap<string, number>;
 }

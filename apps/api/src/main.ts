@@ -1,11 +1,26 @@
-import { closeRedis, onShutdown, runMain, Secret } from '@spillway/core';
+import { closeRedis, LiveProviders, onReloadSignal, onShutdown, runMain, Secret } from '@spillway/core';
 import { buildApi } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { sharedDevKey } from './dev-key.js';
-import { connectApiRedis } from './redis-connection.js';
+import { blockingCopy, connectApiRedis } from './redis-connection.js';
 
-await runMain('api', async ({ config, providers, logger }) => {
+await runMain('api', async ({ config, providers, providersText, logger }) => {
   const redis = await connectApiRedis(config.redis, `${config.queuePrefix}:api`);
+  const subscriber = blockingCopy(redis);
+  const live = await LiveProviders.start(
+    {
+      file: config.providersFile,
+      env: process.env,
+      simulatorUrl: config.simulatorUrl,
+      redis,
+      subscriber,
+      prefix: config.queuePrefix,
+      logger,
+      role: 'api',
+    },
+    { setup: providers, text: providersText },
+  );
+  onReloadSignal(logger, live);
   let keys = config.apiKeys;
   // ADMIN_KEY opens the admin pages; in dev mode the dev API key does. With API_KEYS alone they stay off.
   let adminKey = config.adminKey;
@@ -24,9 +39,11 @@ await runMain('api', async ({ config, providers, logger }) => {
   const app = await buildApi({
     redis,
     prefix: config.queuePrefix,
-    instances: providers.instances,
-    coachingDefaults: providers.defaults.coaching,
+    providers: live,
     authenticator: createAuthenticator(keys),
+    unfinishedCaps: new Map(
+      keys.flatMap(({ tenant, maxUnfinished }) => (maxUnfinished ? [[tenant, maxUnfinished] as const] : [])),
+    ),
     logger,
     webhookAllowPrivate: config.webhook.allowPrivate,
     adminKey,
@@ -35,6 +52,8 @@ await runMain('api', async ({ config, providers, logger }) => {
   await app.listen({ host: config.http.host, port: config.http.port });
   onShutdown(logger, async () => {
     await app.close();
+    await live.close();
+    await closeRedis(subscriber);
     await closeRedis(redis);
   });
 });

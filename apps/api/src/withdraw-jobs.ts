@@ -8,6 +8,7 @@ import {
   type JobView,
   leaveLine,
   progressOf,
+  releaseUnfinished,
 } from '@spillway/core';
 import type { Job } from 'bullmq';
 import type { ApiContext } from './context.js';
@@ -77,6 +78,8 @@ export async function withdrawJobs(
   }
   try {
     await jobs[0]!.remove({ removeChildren: jobs.length > 1 });
+    // No worker will see these jobs end: their places under the tenant's cap are given back here.
+    await releaseUnfinished(ctx.redis, ctx.prefix, tenant, [...ids]);
     return { views, removed: true };
   } catch (err) {
     if (err instanceof Error && /locked/i.test(err.message)) return { views, removed: false };

@@ -1,8 +1,32 @@
-import { createAdapters, onShutdown, runMain } from '@spillway/core';
+import {
+  closeRedis,
+  createAdapters,
+  createRedis,
+  LiveProviders,
+  onReloadSignal,
+  onShutdown,
+  runMain,
+} from '@spillway/core';
 import { resolveWebhookSecret } from './webhooks/dev-secret.js';
 import { startWorker } from './worker.js';
 
-await runMain('worker', async ({ config, providers, logger }) => {
+await runMain('worker', async ({ config, providers, providersText, logger }) => {
+  const redis = createRedis(config.redis, `${config.queuePrefix}:worker:providers`);
+  const subscriber = createRedis(config.redis, `${config.queuePrefix}:worker:providers-sub`);
+  const live = await LiveProviders.start(
+    {
+      file: config.providersFile,
+      env: process.env,
+      simulatorUrl: config.simulatorUrl,
+      redis,
+      subscriber,
+      prefix: config.queuePrefix,
+      logger,
+      role: 'worker',
+    },
+    { setup: providers, text: providersText },
+  );
+  onReloadSignal(logger, live);
   const adapters = createAdapters({});
   const webhookSecret = await resolveWebhookSecret(
     config.webhook.secret,
@@ -19,14 +43,23 @@ await runMain('worker', async ({ config, providers, logger }) => {
     redis: config.redis,
     prefix: config.queuePrefix,
     concurrency: config.workerConcurrency,
-    instances: providers.instances,
+    providers: live,
     adapterFor: adapters,
     logger,
     webhooks: { secret: webhookSecret, allowPrivate: config.webhook.allowPrivate },
   });
   logger.info(
-    { instances: providers.instances.map((i) => i.id), concurrency: config.workerConcurrency },
+    {
+      instances: providers.instances.map((i) => i.id),
+      providersVersion: live.current().version,
+      concurrency: config.workerConcurrency,
+    },
     'worker ready',
   );
-  onShutdown(logger, () => worker.close());
+  onShutdown(logger, async () => {
+    await worker.close();
+    await live.close();
+    await closeRedis(subscriber);
+    await closeRedis(redis);
+  });
 });

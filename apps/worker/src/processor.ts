@@ -161,7 +161,10 @@ function createRun(deps: ProcessorDeps) {
       if (again) await deps.waiting.release(line, 1);
       return fail(job, progress, capacityExhausted(deadlineAt, wait.until));
     }
-    const order = again ? cameFrom.order : deps.clock();
+    const perWindow = callsPerWindow(wait.candidates, wait.estimatedTokens);
+    const order = again
+      ? cameFrom.order
+      : await deps.waiting.fairOrder(line, job.data.tenant, perWindow, deps.minuteMs);
     progress.parked = { line, order };
     progress.waitingUntil = wait.until;
     // A job that has made no call yet has not started: it starts when it is picked up to run.
@@ -174,7 +177,7 @@ function createRun(deps: ProcessorDeps) {
       member: lineMember(job.id!, job.data.batchId),
       order,
       until: wait.until,
-      perWindow: callsPerWindow(wait.candidates, wait.estimatedTokens),
+      perWindow,
       windowMs: deps.minuteMs,
       again,
     });

@@ -2,6 +2,7 @@ import {
   CancelWatch,
   closeRedis,
   createRedis,
+  fixedProviders,
   hashTaggedPrefix,
   type Instance,
   JOBS_QUEUE,
@@ -9,6 +10,7 @@ import {
   type JobResult,
   Pool,
   type ProviderAdapter,
+  type ProvidersSource,
   type ProviderType,
   type RedisClient,
   type RedisTarget,
@@ -21,13 +23,19 @@ import { createBatchBookkeeping } from './batches/bookkeeping.js';
 import { createCoachingParentEvents } from './coaching-parent.js';
 import { createWorkerMetrics } from './metrics/worker-metrics.js';
 import { createProcessor } from './processor.js';
+import { createQuotaRelease } from './quota-release.js';
 import { startWebhooks, type WebhookOptions } from './webhooks/start.js';
 
 export interface WorkerDeps {
   redis: RedisTarget;
   prefix: string;
   concurrency: number;
-  instances: readonly Instance[];
+  /**
+   * The providers in force, live (`npm run worker`: LiveProviders); each job reads the instances
+   * when it runs, so a reload applies to the next job. Without it, `instances` is fixed.
+   */
+  providers?: ProvidersSource;
+  instances?: readonly Instance[];
   adapterFor: (type: ProviderType) => ProviderAdapter;
   logger: Logger;
   clock?: () => number;
@@ -80,6 +88,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
         stalled: deps.stalled,
       })
     : null;
+  const providers =
+    deps.providers ??
+    fixedProviders({ instances: deps.instances ?? [], defaults: { coaching: { policy: 'same' } } });
   const waiting = new WaitingRoom({
     redis: poolRedis,
     prefix: deps.prefix,
@@ -91,7 +102,9 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   const processor = createProcessor({
     pool,
     queue,
-    instances: deps.instances,
+    get instances() {
+      return providers.current().instances;
+    },
     adapterFor: deps.adapterFor,
     clock,
     logger: deps.logger,
@@ -126,6 +139,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     failed: (parent, err) => webhooks?.jobs.failed(parent, err),
     logger: deps.logger,
   });
+  const quotas = createQuotaRelease({ redis: poolRedis, prefix: deps.prefix, logger: deps.logger });
   // A plan that has ended releases the coaching jobs parked on it (a client-named planJobId).
   const planEnded = (job: { id?: string; data: JobData; finishedOn?: number } | undefined) => {
     if (!job?.id || job.data.kind !== 'plan' || job.data.coachingJobId || job.finishedOn === undefined)
@@ -146,12 +160,14 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     webhooks?.jobs.failed(job, err);
     batches.failed(job, err);
     coachingParents.planFailed(job, err);
+    quotas.failed(job);
     planEnded(job);
     metrics.jobFailed(job, err);
   });
   worker.on('completed', (job) => {
     webhooks?.jobs.completed(job);
     batches.completed(job);
+    quotas.completed(job);
     planEnded(job);
     metrics.jobCompleted(job);
   });
@@ -166,6 +182,7 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
       await worker.close();
       await batches.drain();
       await coachingParents.drain();
+      await quotas.drain();
       await webhooks?.close();
       await queue.close();
       await metrics.close();

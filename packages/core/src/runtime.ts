@@ -2,10 +2,13 @@ import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/errors.js';
 import { loadProviders, type ProviderSetup, readProvidersFile } from './config/providers.js';
 import { createLogger, type Logger } from './logger.js';
+import type { LiveProviders } from './reload/live-providers.js';
 
 export interface Runtime {
   config: Config;
   providers: ProviderSetup;
+  /** The providers file's text as read at start (null: none), the first version LiveProviders runs. */
+  providersText: string | null;
   logger: Logger;
 }
 
@@ -21,7 +24,7 @@ export async function loadRuntime(env: Record<string, string | undefined>, name:
   });
   const logger = createLogger({ level: config.logLevel, name });
   for (const warning of providers.warnings) logger.warn({ providersFile: config.providersFile }, warning);
-  return { config, providers, logger };
+  return { config, providers, providersText: fileText, logger };
 }
 
 /**
@@ -45,6 +48,14 @@ export async function runMain(name: string, main: (runtime: Runtime) => Promise<
     runtime.logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);
   }
+}
+
+/** SIGHUP reloads the providers file (DESIGN.md); the outcome is logged by LiveProviders. */
+export function onReloadSignal(logger: Logger, live: LiveProviders): void {
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading the providers file');
+    live.reload().catch((err: unknown) => logger.error({ err }, 'providers reload failed'));
+  });
 }
 
 /** Runs `stop` once on SIGTERM/SIGINT, then exits; a second signal exits at once. */

@@ -1,10 +1,11 @@
-import type { Instance, Pool } from '@spillway/core';
+import type { Pool, ProvidersSource } from '@spillway/core';
 import type { FastifyInstance } from 'fastify';
 import { renderPoolPage } from './pool-page.js';
 
 export interface PoolRoutesDeps {
   pool: Pool;
-  instances: readonly Instance[];
+  /** The providers in force: the page follows reloads. */
+  providers: ProvidersSource;
   clock: () => number;
 }
 
@@ -19,9 +20,10 @@ export function registerPoolPageRoutes(app: FastifyInstance, deps: PoolRoutesDep
       .send(page.html),
   );
   app.get('/pool.json', async (_request, reply) => {
-    const instances = await deps.pool.snapshot(deps.instances);
+    const { version, instances } = deps.providers.current();
+    const snapshot = await deps.pool.snapshot(instances);
     return reply
       .header('cache-control', 'no-store')
-      .send({ now: new Date(deps.clock()).toISOString(), instances });
+      .send({ now: new Date(deps.clock()).toISOString(), providersVersion: version, instances: snapshot });
   });
 }

@@ -1,9 +1,10 @@
-import type { Instance, Pool, Secret } from '@spillway/core';
+import type { Pool, ProvidersSource, Secret } from '@spillway/core';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { adminGuard } from './auth.js';
 import { registerPoolPageRoutes } from './pool-routes.js';
 import { registerQueueDashboard } from './queue-dashboard.js';
+import { registerReloadRoute } from './reload-route.js';
 import { adminSessions } from './session.js';
 
 export const ADMIN_PREFIX = '/admin';
@@ -12,7 +13,7 @@ export interface AdminDeps {
   adminKey: Secret;
   queues: readonly Queue[];
   pool: Pool;
-  instances: readonly Instance[];
+  providers: ProvidersSource;
   clock: () => number;
 }
 
@@ -25,6 +26,7 @@ export async function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps)
     async (admin) => {
       admin.addHook('onRequest', adminGuard(deps.adminKey, adminSessions(deps.adminKey, deps.clock)));
       registerPoolPageRoutes(admin, deps);
+      registerReloadRoute(admin, deps);
       await registerQueueDashboard(admin, deps.queues, {
         basePath: `${ADMIN_PREFIX}/queues`,
         path: '/queues',

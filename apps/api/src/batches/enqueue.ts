@@ -1,6 +1,7 @@
 import {
   type BatchItem,
   type BatchOptions,
+  type BatchRecord,
   batchEntry,
   batchItemPriority,
   createBatchRecord,
@@ -9,11 +10,16 @@ import {
 import type { FlowJob } from 'bullmq';
 import type { ApiContext } from '../context.js';
 import { newJobId } from '../job-ids.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { jobOptions } from '../routes/job-options.js';
-import { type PlanJobs, planJobs } from '../routes/plan-jobs.js';
+import { jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
 
-/** Jobs per addBulk call: one round trip each, without one giant MULTI. */
+/**
+ * Jobs per addBulk call: one MULTI each, without one giant MULTI. The chunks go out back to back on
+ * the one connection (in order, so Redis sees the items in submission order): Redis runs one chunk
+ * while the API serializes the next, instead of waiting a round trip per chunk.
+ */
 const CHUNK = 1000;
 
 export interface NewBatchJobs {
@@ -29,13 +35,18 @@ type Single = Extract<PlanJobs, { kind: 'single' }>;
 
 /**
  * Writes the batch record and enqueues one plan job per item (a coaching flow for items with
- * coaching), carrying batchId, customId and a fair priority. Returns the plan job ids in order.
+ * coaching), carrying batchId, customId and a fair priority, under the tenant's cap as a whole.
+ * Returns the plan job ids in order and the batch record as written.
  */
-export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promise<string[]> {
+export async function enqueueBatch(
+  ctx: ApiContext,
+  batch: NewBatchJobs,
+): Promise<{ ids: string[]; record: BatchRecord }> {
   const now = ctx.clock();
   const singles: Single[] = [];
   const flows: FlowJob[] = [];
   const ids: string[] = [];
+  const allJobIds: string[] = [];
 
   batch.items.forEach((item, index) => {
     const id = newJobId(ctx.clock);
@@ -60,20 +71,27 @@ export async function enqueueBatch(ctx: ApiContext, batch: NewBatchJobs): Promis
       opts,
       newJobId: () => newJobId(ctx.clock),
     });
+    allJobIds.push(...jobIdsOf(jobs));
     if (jobs.kind === 'single') singles.push(jobs);
     else flows.push(jobs.flow);
   });
 
-  // The record first: a worker that finishes the first job at once must find the batch to count it.
-  await createBatchRecord(ctx.redis, ctx.prefix, {
-    id: batch.batchId,
-    tenant: batch.tenant,
-    createdAt: now,
-    callbackUrl: batch.options.callbackUrl,
-    metadata: batch.options.metadata,
-    entries: batch.items.map((item, index) => batchEntry(item.customId, ids[index]!)),
+  // Under the tenant's cap as a whole, or not at all: a refused batch writes nothing.
+  return enqueueWithinQuota(ctx, batch.tenant, allJobIds, async () => {
+    // The record first: a worker that finishes the first job at once must find the batch to count it.
+    const record = await createBatchRecord(ctx.redis, ctx.prefix, {
+      id: batch.batchId,
+      tenant: batch.tenant,
+      createdAt: now,
+      callbackUrl: batch.options.callbackUrl,
+      metadata: batch.options.metadata,
+      entries: batch.items.map((item, index) => batchEntry(item.customId, ids[index]!)),
+    });
+    const chunks: Array<Promise<unknown>> = [];
+    for (let i = 0; i < singles.length; i += CHUNK)
+      chunks.push(ctx.queue.addBulk(singles.slice(i, i + CHUNK)));
+    for (let i = 0; i < flows.length; i += CHUNK) chunks.push(ctx.flows.addBulk(flows.slice(i, i + CHUNK)));
+    await Promise.all(chunks);
+    return { ids, record };
   });
-  for (let i = 0; i < singles.length; i += CHUNK) await ctx.queue.addBulk(singles.slice(i, i + CHUNK));
-  for (let i = 0; i < flows.length; i += CHUNK) await ctx.flows.addBulk(flows.slice(i, i + CHUNK));
-  return ids;
 }

@@ -111,6 +111,9 @@ export const ProblemDoc = z
       .array(z.object({ field: z.string(), message: z.string() }))
       .optional()
       .describe('For validation: every field at fault'),
+    cap: z.number().int().optional().describe("`quota_exceeded`: the tenant's cap on unfinished jobs"),
+    unfinished: z.number().int().optional().describe('`quota_exceeded`: its unfinished jobs now'),
+    asked: z.number().int().optional().describe('`quota_exceeded`: the jobs this submission would add'),
   })
   .meta({
     id: 'Problem',

@@ -1,4 +1,4 @@
-import type { Instance, InstanceState, Pool } from '@spillway/core';
+import type { InstanceState, Pool, ProvidersSource } from '@spillway/core';
 import type { Registry } from 'prom-client';
 import { registerSnapshotMetric } from './snapshot-metric.js';
 
@@ -6,7 +6,8 @@ const STATES: ReadonlyArray<InstanceState['state']> = ['available', 'limited', '
 
 export interface PoolMetricsDeps {
   pool: Pool;
-  instances: readonly Instance[];
+  /** The providers in force: a reload changes the series at the next scrape. */
+  providers: ProvidersSource;
 }
 
 /** One series per instance and state, 1 for the state it is in: `sum by (state)` counts instances. */
@@ -16,7 +17,7 @@ export function registerPoolMetrics(registry: Registry, deps: PoolMetricsDeps): 
     type: 'gauge',
     help: 'Provider instances (credential x model) by state: 1 for the state the instance is in, 0 for the others.',
     read: async () => {
-      const snapshot = await deps.pool.snapshot(deps.instances);
+      const snapshot = await deps.pool.snapshot(deps.providers.current().instances);
       return snapshot.flatMap((instance) =>
         STATES.map((state) => ({
           labels: { instance: instance.id, provider: instance.providerId, model: instance.model, state },

@@ -1,4 +1,4 @@
-import type { Instance, Pool, RedisClient } from '@spillway/core';
+import type { Pool, ProvidersSource, RedisClient } from '@spillway/core';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ObservedQueues } from './observed-queues.js';
 import { registerPoolMetrics } from './pool-metrics.js';
@@ -11,7 +11,7 @@ export interface MetricsDeps {
   prefix: string;
   queues: ObservedQueues;
   pool: Pool;
-  instances: readonly Instance[];
+  providers: ProvidersSource;
   clock: () => number;
   /** Where to register; a fresh registry when omitted (never prom-client's global one). */
   registry?: Registry;
@@ -30,7 +30,7 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     prefix: deps.prefix,
     clock: deps.clock,
   });
-  registerPoolMetrics(registry, { pool: deps.pool, instances: deps.instances });
+  registerPoolMetrics(registry, { pool: deps.pool, providers: deps.providers });
   registerWorkerTotals(registry, { redis: deps.redis, prefix: deps.prefix });
   return registry;
 }

@@ -46,7 +46,14 @@ export const InstanceStateSchema = z.object({
     .describe('Per window and measure: the limit in force and its source, usage now, when it frees'),
 });
 
-export const PoolAnswerSchema = z.object({ instances: z.array(InstanceStateSchema) });
+export const PoolAnswerSchema = z.object({
+  providersVersion: z
+    .string()
+    .describe(
+      'The providers file version this API process runs (`<counter>-<content hash>`; see POST /admin/reload)',
+    ),
+  instances: z.array(InstanceStateSchema),
+});
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;

@@ -4,7 +4,7 @@ import {
   type BatchOptions,
   MAX_BATCH_ITEMS,
   PlanRequestSchema,
-  readBatch,
+  toBatchView,
 } from '@spillway/core';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -72,6 +72,7 @@ const SUBMIT_ROUTE = {
     'unsupported_media_type',
     'idempotency_in_progress',
     'idempotency_key_reused',
+    'quota_exceeded',
   ]),
 };
 
@@ -144,9 +145,15 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: ApiContext): void
         });
         const batchId = newBatchId(ctx.clock);
         const backlog = await tenantBacklog(ctx.redis, ctx.prefix, request.tenant);
-        await enqueueBatch(ctx, { batchId, tenant: request.tenant, items, options, backlog });
-        const record = await readBatch(ctx.redis, ctx.prefix, batchId);
-        const view = await batchViewOf(ctx, record!);
+        const { record } = await enqueueBatch(ctx, {
+          batchId,
+          tenant: request.tenant,
+          items,
+          options,
+          backlog,
+        });
+        // The batch as written, not read back: its counts move on from here (GET shows them).
+        const view = toBatchView(record, { waiting: 0, now: ctx.clock() });
         request.log.info(
           { batchId, items: items.length, backlog, acceptMs: Math.round(performance.now() - started) },
           'batch accepted',

@@ -17,6 +17,7 @@ import { ApiError } from '../errors.js';
 import { coachingJobData, pinnedCoachingModel } from '../job-data.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView, findJob } from '../job-views.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { parseBody } from '../validation.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
@@ -48,6 +49,7 @@ const COACHING_ROUTE = {
     'unsupported_media_type',
     'idempotency_in_progress',
     'idempotency_key_reused',
+    'quota_exceeded',
   ]),
 };
 
@@ -84,7 +86,9 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
     const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
-    const job = await ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority));
+    const job = await enqueueWithinQuota(ctx, request.tenant, [id], () =>
+      ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority)),
+    );
     const view = enqueuedView(ctx, job);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });

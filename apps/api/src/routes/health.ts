@@ -6,12 +6,18 @@ import { ApiError } from '../errors.js';
 
 const Status = z.object({ status: z.string() });
 
+const Ready = Status.extend({
+  providersVersion: z
+    .string()
+    .describe('The providers file version this process runs (`<counter>-<content hash>`, or `fixed`)'),
+});
+
 const READY_ROUTE = {
   summary: 'Readiness',
   description: 'Ready when Redis answers (within a second); 503 otherwise.',
   tags: ['operations'],
   security: [],
-  response: responses({ 200: { description: 'Redis answers', schema: Status } }, ['service_unavailable'], {
+  response: responses({ 200: { description: 'Redis answers', schema: Ready } }, ['service_unavailable'], {
     v1: false,
   }),
 };
@@ -42,6 +48,6 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: ApiContext): voi
     } catch {
       throw new ApiError('service_unavailable', 'Redis does not answer.', undefined, { 'retry-after': '5' });
     }
-    return { status: 'ready' };
+    return { status: 'ready', providersVersion: ctx.providers.current().version };
   });
 }

@@ -16,6 +16,12 @@ export type PlanJobs =
   | { kind: 'single'; name: 'plan'; data: JobData; opts: JobsOptions }
   | { kind: 'flow'; flow: FlowJob };
 
+/** The ids of the jobs a plan request becomes: the plan job's, and its coaching job's if any. */
+export function jobIdsOf(jobs: PlanJobs): string[] {
+  if (jobs.kind === 'single') return [jobs.opts.jobId!];
+  return [jobs.flow.children![0]!.opts!.jobId!, jobs.flow.opts!.jobId!];
+}
+
 /**
  * The jobs one plan request becomes (POST /v1/plans, or one batch item): a plan job; or, with
  * coaching, one atomic flow whose parent is the coaching job, run only once its plan child

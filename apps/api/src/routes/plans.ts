@@ -6,10 +6,11 @@ import { IdempotencyHeaders, JobViewDoc, PlanRequestDoc, responses, V1_SECURITY 
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
+import { enqueueWithinQuota } from '../quotas.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { interactiveJobOptions } from './job-options.js';
-import { planJobs } from './plan-jobs.js';
+import { jobIdsOf, planJobs } from './plan-jobs.js';
 
 const PLAN_ROUTE = {
   summary: 'Submit a plan job',
@@ -30,6 +31,7 @@ const PLAN_ROUTE = {
       'unsupported_media_type',
       'idempotency_in_progress',
       'idempotency_key_reused',
+      'quota_exceeded',
     ],
   ),
 };
@@ -55,11 +57,12 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
       newJobId: () => newJobId(ctx.clock),
     });
     // The answer is the job as enqueued (queued): read back, it could already say running.
-    const job =
+    const job = await enqueueWithinQuota(ctx, request.tenant, jobIdsOf(jobs), async () =>
       jobs.kind === 'single'
-        ? await ctx.queue.add(jobs.name, jobs.data, jobs.opts)
+        ? ctx.queue.add(jobs.name, jobs.data, jobs.opts)
         : // The flow's root is the coaching job; its one child is the plan job asked for.
-          (await ctx.flows.add(jobs.flow)).children![0]!.job;
+          (await ctx.flows.add(jobs.flow)).children![0]!.job,
+    );
     const view = enqueuedView(ctx, job as Job<JobData, JobResult>);
     return reply.status(202).header('location', `/v1/jobs/${id}`).header('retry-after', '1').send(view);
   });

@@ -12,7 +12,8 @@ const POOL_ROUTE = {
 };
 
 export function registerPoolRoutes(app: FastifyInstance, ctx: ApiContext): void {
-  app.get('/pool', { schema: POOL_ROUTE }, async () => ({
-    instances: await ctx.pool.snapshot(ctx.instances),
-  }));
+  app.get('/pool', { schema: POOL_ROUTE }, async () => {
+    const { version, instances } = ctx.providers.current();
+    return { providersVersion: version, instances: await ctx.pool.snapshot(instances) };
+  });
 }

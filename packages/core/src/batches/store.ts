@@ -20,8 +20,13 @@ const LIST_CHUNK = 1000;
 /**
  * Writes the batch record, its jobs list and its place in the tenant's set, in one MULTI, before
  * any job exists: a worker that finishes the first job at once must find the batch to count it in.
+ * Returns the record as written, so the caller can answer without reading it back.
  */
-export async function createBatchRecord(redis: RedisClient, prefix: string, batch: NewBatch): Promise<void> {
+export async function createBatchRecord(
+  redis: RedisClient,
+  prefix: string,
+  batch: NewBatch,
+): Promise<BatchRecord> {
   const keys = batchKeys(prefix, batch.id);
   const fields: Record<string, string | number> = {
     tenant: batch.tenant,
@@ -44,6 +49,8 @@ export async function createBatchRecord(redis: RedisClient, prefix: string, batc
     .sadd(tenantKey, batch.id)
     .expire(tenantKey, BATCH_TTL_SECONDS)
     .exec();
+  const written = Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, String(value)]));
+  return parseBatchRecord(batch.id, written)!;
 }
 
 export async function readBatch(

@@ -71,10 +71,12 @@ const MIN_KEY_LENGTH = 16;
 export interface TenantKey {
   tenant: string;
   key: Secret;
+  /** The most unfinished jobs and batch items the tenant may have; no cap when absent. */
+  maxUnfinished?: number;
 }
 
 /**
- * `tenant:key,tenant2:key2`. Problems are named by entry number only: a tenant name could be a key
+ * `tenant:key[:maxUnfinished],tenant2:key2`. Keys hold no colon: the third field is the cap. Problems are named by entry number only: a tenant name could be a key
  * written in the wrong order, so no part of an entry is ever echoed.
  */
 export function apiKeys(raw: string): EnvValue<TenantKey[]> {
@@ -95,7 +97,13 @@ export function apiKeys(raw: string): EnvValue<TenantKey[]> {
       return;
     }
     const tenant = entry.slice(0, colon).trim();
-    const key = entry.slice(colon + 1).trim();
+    const [keyField = '', capField, ...extra] = entry.slice(colon + 1).split(':');
+    const key = keyField.trim();
+    if (extra.length > 0) problems.push(`entry ${n} has more than three fields (tenant:key:maxUnfinished)`);
+    const cap = capField === undefined ? undefined : Number(capField.trim());
+    if (capField !== undefined && !(/^\d+$/.test(capField.trim()) && Number.isSafeInteger(cap) && cap! > 0)) {
+      problems.push(`entry ${n} has a maxUnfinished that is not a whole number above 0`);
+    }
     if (!TENANT.test(tenant)) problems.push(`entry ${n} has a tenant that does not match [a-z0-9_-]{1,64}`);
     if (key.length < MIN_KEY_LENGTH || /\s/.test(key)) {
       problems.push(`entry ${n} has a key shorter than ${MIN_KEY_LENGTH} characters or containing spaces`);
@@ -106,7 +114,7 @@ export function apiKeys(raw: string): EnvValue<TenantKey[]> {
     if (earlierKey !== undefined) problems.push(`entries ${earlierKey} and ${n} use the same key`);
     tenantsSeen.set(tenant, n);
     keysSeen.set(key, n);
-    result.push({ tenant, key: new Secret(key) });
+    result.push({ tenant, key: new Secret(key), ...(cap === undefined ? {} : { maxUnfinished: cap }) });
   });
   return problems.length > 0 ? bad(problems.join('; ')) : ok(result);
 }

@@ -77,6 +77,16 @@ export class WaitingRoom {
   }
 
   /** Puts a job (already delayed until its deadline) on its line. */
+  /**
+   * Where a job parking on a line for the first time goes, fair between tenants (see
+   * lua/fair-order.lua): `perWindow` calls per `windowMs` space each tenant's jobs apart.
+   */
+  async fairOrder(line: string, tenant: string, perWindow: number, windowMs: number): Promise<number> {
+    // Unknown limits: space by a second, so tenants still take turns.
+    const spacing = perWindow > 0 ? windowMs / perWindow : 1000;
+    return Number(await this.#commands['fair-order'](this.#root, line, tenant, this.#deps.clock(), spacing));
+  }
+
   async park(p: Parking): Promise<void> {
     const earliest = await this.#commands.park(
       this.#root,

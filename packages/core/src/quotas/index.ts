@@ -1,0 +1,8 @@
+export {
+  countUnfinished,
+  type Reservation,
+  releaseUnfinished,
+  reserveUnfinished,
+  sweepUnfinished,
+  unfinishedKey,
+} from './unfinished.js';
