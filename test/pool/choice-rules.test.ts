@@ -11,8 +11,15 @@ import { uniquePrefix } from '../support/tracked.js';
  * Windows follow the injected clock; limit keys expire in Redis's own time.
  */
 const MINUTE = 60_000;
-const GUARD = 750;
 const T0 = 1_700_000_000_000;
+/**
+ * Windows are dated by Redis's clock (TIME), not the caller's: a test that needs a window to pass
+ * uses a pool whose "minute" lasts SHORT.ms (its guard and buckets shortened alike) and waits in
+ * real time. It asserts only lower bounds on time (it waited at least so long), never speed.
+ */
+const SHORT = { ms: 1000, guardMs: 400 };
+const SHORT_BUCKET = SHORT.ms / 60;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 describe('the choice rules of the pool', () => {
   let now: number;
@@ -24,6 +31,13 @@ describe('the choice rules of the pool', () => {
     const redis = testRedis(prefix, role);
     connections.push(redis);
     return new Pool({ redis, prefix, clock: () => now });
+  };
+
+  /** A pool on the shortened minute, on the real clock. */
+  const shortPool = () => {
+    const redis = testRedis(prefix, 'short');
+    connections.push(redis);
+    return new Pool({ redis, prefix, minuteWindow: SHORT });
   };
 
   beforeEach(() => {
@@ -48,8 +62,8 @@ describe('the choice rules of the pool', () => {
     return choice;
   };
   /** `count` calls on `target`, one script call each, without leaving the clock's moment. */
-  const use = async (target: Instance, count: number) => {
-    for (let i = 0; i < count; i++) reserved(await pool.choose(only(target), 1));
+  const use = async (target: Instance, count: number, on = pool) => {
+    for (let i = 0; i < count; i++) reserved(await on.choose(only(target), 1));
   };
   const stateOf = async (target: Instance) => (await pool.snapshot([target]))[0]!;
   /** Calls and tokens counted in the instance's minute window now. */
@@ -190,21 +204,27 @@ describe('the choice rules of the pool', () => {
 
   describe('windows', () => {
     it('reserves exactly the known rpm, and the window frees a minute and its guard after the oldest call', async () => {
+      const short = shortPool();
       const a = instance('p', 'm', { rpm: 3 });
-      for (let i = 0; i < 3; i++) {
-        reserved(await pool.choose(only(a), 1));
-        now += 1000;
-      }
-      expect(await pool.choose(only(a), 1)).toEqual({
-        kind: 'wait',
-        until: T0 + MINUTE + GUARD + 1,
-        blocked: 1,
-      });
-      now = T0 + MINUTE + GUARD - 1; // inside the guard: the provider may still count the first call
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
-      now = T0 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+      const t0 = Date.now();
+      await use(a, 3, short);
+      const refused = await short.choose(only(a), 1);
+      if (refused.kind !== 'wait' || refused.until === null) throw new Error('expected a wait');
+      expect(refused.blocked).toBe(1);
+      expect(refused.until).toBeGreaterThanOrEqual(t0 + SHORT.ms + SHORT.guardMs - 5);
+      // Past the window, inside its guard: the provider may still count the first call.
+      await sleep(t0 + SHORT.ms + SHORT.guardMs / 4 - Date.now());
+      expect((await short.choose(only(a), 1)).kind).toBe('wait');
+      await sleep(refused.until - Date.now() + 5);
+      // The calls of the first bucket have left (all three, if they shared it): never more than 3 again.
+      const again = await Promise.all(Array.from({ length: 5 }, () => short.choose(only(a), 1)));
+      const count = again.filter((c) => c.kind === 'reserved').length;
+      expect(count).toBeGreaterThanOrEqual(1);
+      expect(count).toBeLessThanOrEqual(3);
+      // A first call in a later bucket may still count: never more than the rpm either way.
+      const used = (await short.snapshot([a]))[0]!.windows.minute.requests.used;
+      expect(used).toBeGreaterThanOrEqual(count);
+      expect(used).toBeLessThanOrEqual(3);
     });
 
     it('a daily limit counts across minutes', async () => {
@@ -241,15 +261,20 @@ describe('the choice rules of the pool', () => {
     });
 
     it('a slow answer counts until a minute after it arrived, not after the call was sent', async () => {
+      const short = shortPool();
       const a = instance('p', 'm', { rpm: 1 });
-      const c = reserved(await pool.choose(only(a), 1));
-      now = T0 + 5000;
-      await pool.settleAnswered(c, undefined);
-      now = T0 + MINUTE + GUARD + 1000; // past the call's window, not the answer's
-      const refused = await pool.choose(only(a), 1);
-      expect(refused.kind === 'wait' && refused.until).toBeGreaterThan(T0 + 5000 + MINUTE);
-      now = T0 + 5000 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
+      const t0 = Date.now();
+      const c = reserved(await short.choose(only(a), 1));
+      await sleep(t0 + 700 - Date.now()); // the provider took 700 ms to answer
+      const answeredAt = Date.now();
+      await short.settleAnswered(c, undefined);
+      // Past the call's window and guard, not the answer's.
+      await sleep(t0 + SHORT.ms + SHORT.guardMs + 2 * SHORT_BUCKET - Date.now());
+      const refused = await short.choose(only(a), 1);
+      if (refused.kind !== 'wait' || refused.until === null) throw new Error('expected a wait');
+      expect(refused.until).toBeGreaterThanOrEqual(answeredAt + SHORT.ms + SHORT.guardMs - 5);
+      await sleep(refused.until - Date.now() + 5);
+      reserved(await short.choose(only(a), 1));
     });
 
     it('a reservation given back frees its slot at once', async () => {
@@ -275,7 +300,11 @@ describe('the choice rules of the pool', () => {
       await pool.settle(a, c.reservationId, 5, [
         { what: 'requests', window: 'day', remaining: 0, resetMs: 30_000 },
       ]);
-      expect(await pool.choose(only(a), 1)).toEqual({ kind: 'wait', until: now + 30_000, blocked: 1 });
+      const held = await pool.choose(only(a), 1);
+      expect(held).toMatchObject({ kind: 'wait', blocked: 1 });
+      const until = held.kind === 'wait' ? held.until! : 0;
+      expect(until - now).toBeGreaterThan(25_000);
+      expect(until - now).toBeLessThanOrEqual(30_000);
       const b = instance('q', 'm');
       const d = reserved(await pool.choose(only(b), 1));
       await pool.settle(b, d.reservationId, 5, [
@@ -337,17 +366,18 @@ describe('the choice rules of the pool', () => {
 
   describe('learned limits', () => {
     it('a 429 on the minute window teaches the minute limit (the calls counted when it came) and budgets by it', async () => {
+      const short = shortPool();
       const a = instance('p', 'm');
-      await use(a, 4);
-      const refused = reserved(await pool.choose(only(a), 1));
-      await pool.markLimited(a, minuteLimit(1), refused.reservationId);
+      await use(a, 4, short);
+      const refused = reserved(await short.choose(only(a), 1));
+      const limitMs = await short.markLimited(a, minuteLimit(1), refused.reservationId);
       expect(await learnedOf(a)).toEqual({ rpm: 4 });
-      // Once the limit key is gone (1 ms in Redis's time) the learned 4 still holds the instance.
-      await new Promise((r) => setTimeout(r, 5));
-      now += 10;
-      expect((await pool.choose(only(a), 1)).kind).toBe('wait');
-      now = T0 + MINUTE + GUARD + 1;
-      reserved(await pool.choose(only(a), 1));
+      // Once the limit key is gone (its least backoff, in Redis's time) the learned 4 still holds it.
+      await sleep(limitMs + 5);
+      const held = await short.choose(only(a), 1);
+      if (held.kind !== 'wait' || held.until === null) throw new Error('expected a wait');
+      await sleep(held.until - Date.now() + 5);
+      reserved(await short.choose(only(a), 1));
     });
 
     it('a 429 on the day window teaches the daily limit', async () => {
@@ -358,14 +388,15 @@ describe('the choice rules of the pool', () => {
     });
 
     it('a later 429 at a lower count lowers the learned limit', async () => {
+      const short = shortPool();
       const a = instance('p', 'm');
-      await use(a, 6);
-      await pool.markLimited(a, minuteLimit(1));
+      await use(a, 6, short);
+      await short.markLimited(a, minuteLimit(1));
       expect((await learnedOf(a)).rpm).toBe(6);
-      await new Promise((r) => setTimeout(r, 5)); // the 1 ms limit key expires in Redis's own time
-      now += 2 * MINUTE;
-      await use(a, 4);
-      await pool.markLimited(a, minuteLimit(1));
+      // The six leave the window, and the limit key (its least backoff) is long gone.
+      await sleep(SHORT.ms + SHORT.guardMs + 2 * SHORT_BUCKET + 50);
+      await use(a, 4, short);
+      await short.markLimited(a, minuteLimit(1));
       expect((await learnedOf(a)).rpm).toBe(4);
     });
 
