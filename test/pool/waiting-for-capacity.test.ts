@@ -112,7 +112,10 @@ describe('waiting for capacity: one mechanism (jobs park in Redis, out of the wo
     const provider = await startLimitingProvider(40, 150);
     cleanup.push(() => provider.close());
     // maxHops 4: the loop guard counts reroutes only, never a provider that keeps saying "wait".
+    // A short minute shortens the pool's back-off for an instance that keeps refusing (1/60 of the
+    // minute, doubling, up to the minute): 40 strikes take seconds, not the half hour of production.
     const stack = await startStack({
+      minuteWindow: { ms: 300, guardMs: 20 },
       providers: {
         providers: [
           { id: 'oai', type: 'openai-compatible', baseUrl: provider.baseUrl, apiKey: 'x', models: { m: {} } },

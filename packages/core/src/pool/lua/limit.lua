@@ -23,16 +23,17 @@
   were in flight when the first came are not). Each strike within QUIET_MS of the last doubles the
   least we stay away: 1 s, 2 s, 4 s ... up to 60 s; a quiet spell of two minute windows (2 min in
   production) resets it. So a zero, negative or past hint is not a 1 ms cooldown, and an instance
-  that keeps refusing is left alone for longer.
+  that keeps refusing is left alone for longer. The steps are fractions of the minute window (1/60
+  up to 1), so a test that shortens the minute shortens them alike.
 ]]
 --- @include "includes/time"
 --- @include "includes/windows"
 --- @include "includes/reservation"
 --- @include "includes/stated-limits"
 
-local FLOOR_MS, MAX_FLOOR_MS = 1000, 60000
 local now = redisNow()
 setWindows(ARGV[8], ARGV[9])
+local FLOOR_MS, MAX_FLOOR_MS = math.floor(WINDOW.m / 60), WINDOW.m
 local QUIET_MS = 2 * WINDOW.m
 local key, strikesKey, minuteKey, dayKey, limitsKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local unit, what = ARGV[4], ARGV[5]
