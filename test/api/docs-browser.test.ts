@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { type Stack, startStack } from '../support/stack.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 
 if (!HAS_CHROMIUM) {
   console.warn(`Skipping the /docs browser test: no ${CHROMIUM} (apt-get install -y chromium).`);
@@ -21,19 +18,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the API reference at /docs in headless Chromium 
 
   it('renders every public operation and the problem codes, loading nothing from outside the server', async () => {
     stack = await startStack();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const requests: string[] = [];
     const failures: string[] = [];

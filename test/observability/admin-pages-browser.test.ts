@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { enqueuePlans, jobsQueue } from '../support/enqueue.js';
 import { instance } from '../support/instances.js';
 import { uniquePrefix } from '../support/tracked.js';
 import { ADMIN_KEY, type AdminApi, startAdminApi } from './admin-api.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 
 if (!HAS_CHROMIUM) {
   console.warn(`Skipping the admin pages browser test: no ${CHROMIUM} (apt-get install -y chromium).`);
@@ -35,19 +32,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the admin pages in headless Chromium (${CHROMIUM
     await enqueuePlans(queue, 3);
     await queue.close();
     admin = await startAdminApi({ prefix, instances: [instance('sim-a', 'm', { rpm: 30 })] });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const url = new URL(admin.url);
     if (way === 'the login prompt') {
       // Playwright answers the Basic challenge as a person answers the prompt.

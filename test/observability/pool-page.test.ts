@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { type Stack, startStack } from '../support/stack.js';
 import { ADMIN_KEY, type AdminApi, startAdminApi } from './admin-api.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 
 if (!HAS_CHROMIUM) {
@@ -46,19 +45,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the live pool page in headless Chromium (${CHROM
       await stack.waitForJob(((await answer.json()) as { id: string }).id);
     }
     admin = await startAdminApi({ prefix: stack.prefix, instances: stack.providers.instances });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       httpCredentials: { username: 'admin', password: ADMIN_KEY },
       viewport: { width: 1180, height: 320 },

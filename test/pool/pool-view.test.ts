@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
 import type { InstanceState } from '@spillway/core';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { usageCell } from '../../apps/cli/src/format/pool.js';
 import { runCli } from '../cli/run-cli.js';
 import { ADMIN_KEY, type AdminApi, basicAuth, startAdminApi } from '../observability/admin-api.js';
+import { HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
 import { type Stack, startStack } from '../support/stack.js';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 /** The page's own number format (pool-page.ts): 10,000 and over in thousands. */
 const pageNumber = (n: number) => (n >= 10_000 ? `${Math.round(n / 1000)}k` : String(n));
@@ -159,8 +156,8 @@ describe('one truthful pool view', () => {
     }
 
     // The page, as a browser renders it from its data, where a Chromium is installed.
-    if (!existsSync(CHROMIUM)) return;
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    if (!HAS_CHROMIUM) return;
+    const browser = await launchChromium();
     try {
       const context = await browser.newContext({
         httpCredentials: { username: 'admin', password: ADMIN_KEY },

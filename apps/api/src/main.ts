@@ -1,26 +1,14 @@
-import { closeRedis, LiveProviders, onReloadSignal, onShutdown, runMain, Secret } from '@spillway/core';
+import { closeRedis, followProviders, onShutdown, runMain, Secret } from '@spillway/core';
 import { buildApi } from './app.js';
 import { createAuthenticator } from './auth.js';
 import { sharedDevKey } from './dev-key.js';
 import { blockingCopy, connectApiRedis } from './redis-connection.js';
 
-await runMain('api', async ({ config, providers, providersText, logger }) => {
+await runMain('api', async (runtime) => {
+  const { config, logger } = runtime;
   const redis = await connectApiRedis(config.redis, `${config.queuePrefix}:api`);
   const subscriber = blockingCopy(redis);
-  const live = await LiveProviders.start(
-    {
-      file: config.providersFile,
-      env: process.env,
-      simulatorUrl: config.simulatorUrl,
-      redis,
-      subscriber,
-      prefix: config.queuePrefix,
-      logger,
-      role: 'api',
-    },
-    { setup: providers, text: providersText },
-  );
-  onReloadSignal(logger, live);
+  const live = await followProviders(runtime, { redis, subscriber, role: 'api' });
   let keys = config.apiKeys;
   // ADMIN_KEY opens the admin pages; in dev mode the dev API key does. With API_KEYS alone they stay off.
   let adminKey = config.adminKey;

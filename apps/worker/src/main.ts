@@ -2,31 +2,18 @@ import {
   closeRedis,
   createAdapters,
   createRedis,
-  LiveProviders,
-  onReloadSignal,
+  followProviders,
   onShutdown,
   runMain,
 } from '@spillway/core';
 import { resolveWebhookSecret } from './webhooks/dev-secret.js';
 import { startWorker } from './worker.js';
 
-await runMain('worker', async ({ config, providers, providersText, logger }) => {
+await runMain('worker', async (runtime) => {
+  const { config, logger } = runtime;
   const redis = createRedis(config.redis, `${config.queuePrefix}:worker:providers`);
   const subscriber = createRedis(config.redis, `${config.queuePrefix}:worker:providers-sub`);
-  const live = await LiveProviders.start(
-    {
-      file: config.providersFile,
-      env: process.env,
-      simulatorUrl: config.simulatorUrl,
-      redis,
-      subscriber,
-      prefix: config.queuePrefix,
-      logger,
-      role: 'worker',
-    },
-    { setup: providers, text: providersText },
-  );
-  onReloadSignal(logger, live);
+  const live = await followProviders(runtime, { redis, subscriber, role: 'worker' });
   const adapters = createAdapters({});
   const webhookSecret = await resolveWebhookSecret(
     config.webhook.secret,
@@ -50,7 +37,7 @@ await runMain('worker', async ({ config, providers, providersText, logger }) => 
   });
   logger.info(
     {
-      instances: providers.instances.map((i) => i.id),
+      instances: live.current().instances.map((i) => i.id),
       providersVersion: live.current().version,
       concurrency: config.workerConcurrency,
     },

@@ -2,7 +2,8 @@ import { type Config, loadConfig } from './config/config.js';
 import { ConfigError } from './config/errors.js';
 import { loadProviders, type ProviderSetup, readProvidersFile } from './config/providers.js';
 import { createLogger, type Logger } from './logger.js';
-import type { LiveProviders } from './reload/live-providers.js';
+import type { RedisClient } from './redis.js';
+import { LiveProviders } from './reload/live-providers.js';
 
 export interface Runtime {
   config: Config;
@@ -48,6 +49,30 @@ export async function runMain(name: string, main: (runtime: Runtime) => Promise<
     runtime.logger.fatal({ err }, `${name} failed to start`);
     process.exit(1);
   }
+}
+
+/**
+ * The providers configuration a process runs, kept live: it starts from what the runtime read at
+ * start, follows the versions other processes publish, and reloads on SIGHUP.
+ */
+export async function followProviders(
+  runtime: Runtime,
+  connections: { redis: RedisClient; subscriber: RedisClient; role: string },
+): Promise<LiveProviders> {
+  const { config, logger } = runtime;
+  const live = await LiveProviders.start(
+    {
+      file: config.providersFile,
+      env: process.env,
+      simulatorUrl: config.simulatorUrl,
+      prefix: config.queuePrefix,
+      logger,
+      ...connections,
+    },
+    { setup: runtime.providers, text: runtime.providersText },
+  );
+  onReloadSignal(logger, live);
+  return live;
 }
 
 /** SIGHUP reloads the providers file (DESIGN.md); the outcome is logged by LiveProviders. */

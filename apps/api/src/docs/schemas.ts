@@ -161,6 +161,17 @@ export function responses(
 
 export const V1_SECURITY = [{ bearer: [] }];
 
+/** What every submission (a POST with a JSON or NDJSON body, under a tenant's quota) may answer. */
+export const SUBMISSION_PROBLEMS: ApiErrorCode[] = [
+  'validation_failed',
+  'invalid_json',
+  'payload_too_large',
+  'unsupported_media_type',
+  'idempotency_in_progress',
+  'idempotency_key_reused',
+  'quota_exceeded',
+];
+
 /** Every POST takes it; the idempotency hook reads it (and refuses a malformed one, naming it). */
 export const IdempotencyHeaders = documentedOnly(
   z.object({

@@ -28,6 +28,7 @@ import {
   BatchViewDoc,
   IdempotencyHeaders,
   responses,
+  SUBMISSION_PROBLEMS,
   V1_SECURITY,
 } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
@@ -65,14 +66,8 @@ const SUBMIT_ROUTE = {
   // The route reads the query itself: for JSON it must be empty, for NDJSON it carries the options.
   querystring: documentedOnly(BatchQuerySchema),
   response: responses({ 202: { description: 'Accepted: the batch view', schema: BatchViewDoc } }, [
-    'validation_failed',
-    'invalid_json',
+    ...SUBMISSION_PROBLEMS,
     'unknown_model',
-    'payload_too_large',
-    'unsupported_media_type',
-    'idempotency_in_progress',
-    'idempotency_key_reused',
-    'quota_exceeded',
   ]),
 };
 

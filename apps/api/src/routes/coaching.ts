@@ -11,6 +11,7 @@ import {
   IdempotencyHeaders,
   JobViewDoc,
   responses,
+  SUBMISSION_PROBLEMS,
   V1_SECURITY,
 } from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
@@ -41,15 +42,9 @@ const COACHING_ROUTE = {
   headers: IdempotencyHeaders,
   body: CoachingRequestDoc,
   response: responses({ 202: { description: 'Accepted: the job view', schema: JobViewDoc } }, [
-    'validation_failed',
-    'invalid_json',
+    ...SUBMISSION_PROBLEMS,
     'unknown_model',
     'not_found',
-    'payload_too_large',
-    'unsupported_media_type',
-    'idempotency_in_progress',
-    'idempotency_key_reused',
-    'quota_exceeded',
   ]),
 };
 

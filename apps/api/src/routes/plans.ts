@@ -2,7 +2,14 @@ import type { JobData, JobResult, PlanRequest as PlanRequestBody } from '@spillw
 import type { Job } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
-import { IdempotencyHeaders, JobViewDoc, PlanRequestDoc, responses, V1_SECURITY } from '../docs/schemas.js';
+import {
+  IdempotencyHeaders,
+  JobViewDoc,
+  PlanRequestDoc,
+  responses,
+  SUBMISSION_PROBLEMS,
+  V1_SECURITY,
+} from '../docs/schemas.js';
 import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
@@ -23,16 +30,7 @@ const PLAN_ROUTE = {
   body: PlanRequestDoc,
   response: responses(
     { 202: { description: 'Accepted: the job view, with Location and Retry-After', schema: JobViewDoc } },
-    [
-      'validation_failed',
-      'invalid_json',
-      'unknown_model',
-      'payload_too_large',
-      'unsupported_media_type',
-      'idempotency_in_progress',
-      'idempotency_key_reused',
-      'quota_exceeded',
-    ],
+    [...SUBMISSION_PROBLEMS, 'unknown_model'],
   ),
 };
 
