@@ -21,7 +21,7 @@ export function limitKey(root: string, instance: Instance, scope: LimitScope): s
 }
 
 export function windowKeys(root: string, instance: Instance): [minute: string, day: string] {
-  return [`${root}:b:m:${instance.id}`, `${root}:b:d:${instance.id}`];
+  return [`${root}:w:m:${instance.id}`, `${root}:w:d:${instance.id}`];
 }
 
 export const statedLimitsKey = (root: string, instance: Instance) => `${root}:limits:${instance.id}`;

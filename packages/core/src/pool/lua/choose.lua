@@ -36,8 +36,8 @@ setWindows(ARGV[1], ARGV[2])
 local callId = ARGV[3]
 local FIELDS = 7
 
--- Per instance id, read on first use; `touched` lists the ones reserved on, written at the end.
-local seen, touched = {}, {}
+-- Per instance id, read on first use; `loaded` lists them in that order, written at the end.
+local seen, loaded = {}, {}
 
 -- What does not change between a batch's calls: the instance's state and the limits in force.
 -- Read when the choice first reaches the candidate (a lower tier that serves every call leaves
@@ -48,6 +48,7 @@ local function load(cand)
     s = readInstance(cand.k, now)
     if not s.disabled then s.hints = readHints(KEYS[cand.k + K_HINTS], now) end
     seen[cand.id] = s
+    loaded[#loaded + 1] = s
   end
   cand.s = s
   if not s.disabled then
@@ -64,7 +65,7 @@ local function windowState(w, limitReq, limitTok, est)
   local headroom, freeAt = 1, now
   if limitReq > 0 then
     if w.count + 1 > limitReq then
-      headroom, freeAt = 0, math.max(freeAt, freesAt(w, w.calls, w.count + 1 - limitReq))
+      headroom, freeAt = 0, math.max(freeAt, freesAt(w, 'calls', w.count + 1 - limitReq, now))
     else
       headroom = math.min(headroom, (limitReq - w.count - 1) / limitReq)
     end
@@ -72,7 +73,7 @@ local function windowState(w, limitReq, limitTok, est)
   if limitTok > 0 then
     if est > limitTok then return -1, -1 end
     if w.sum + est > limitTok then
-      headroom, freeAt = 0, math.max(freeAt, freesAt(w, w.tokens, w.sum + est - limitTok))
+      headroom, freeAt = 0, math.max(freeAt, freesAt(w, 'tokens', w.sum + est - limitTok, now))
     else
       headroom = math.min(headroom, (limitTok - w.sum - est) / limitTok)
     end
@@ -86,7 +87,7 @@ local function chooseOne(cands, est)
   local best, bestHeadroom, bestUsed, bestProbing = nil, -1, 0, false
   local earliest, blocked = -1, 0
   for _, cand in ipairs(cands) do
-    if best and cand.tier > best.tier then break end
+    if best and cand.tier >= best.tier then break end
     local s = cand.s or load(cand)
     if s.disabled then
       -- A disable expires (the quota resets): it is a time the instance can serve again.
@@ -119,10 +120,7 @@ local function chooseOne(cands, est)
     return
   end
   local s = best.s
-  if not s.reserved then
-    s.reserved = true
-    touched[#touched + 1] = s
-  end
+  s.reserved = true
   addCall(windowOf(s, 'm', now), now, est)
   addCall(windowOf(s, 'd', now), now, est)
   useHints(s.hints, est)
@@ -146,10 +144,10 @@ for _ = 1, tonumber(ARGV[4]) do
   at = at + 1 + tonumber(ARGV[at])
 end
 
-for _, s in ipairs(touched) do
-  writeWindow(s.windows.m, now)
-  writeWindow(s.windows.d, now)
-  writeHints(KEYS[s.k + K_HINTS], s.hints)
+-- Every window read is written back: the reservations made, and the buckets that have left.
+for _, s in ipairs(loaded) do
+  for _, w in pairs(s.windows) do writeWindow(w) end
+  if s.reserved then writeHints(KEYS[s.k + K_HINTS], s.hints) end
 end
 writeProbes(now, callId)
 return out

@@ -6,7 +6,7 @@
   Input:
     KEYS[1] limit key of the scope (<root>:limit:i|m|c|f:...)
     KEYS[2] <root>:strikes:<instance>   recent 429s of the instance (for the backoff)
-    KEYS[3] <root>:b:m:<instance>, KEYS[4] <root>:b:d:<instance>   its windows
+    KEYS[3] <root>:w:m:<instance>, KEYS[4] <root>:w:d:<instance>   its windows
     KEYS[5] <root>:limits:<instance>    stated limits (see includes/stated-limits.lua)
     ARGV[1] retry after (ms, as the provider said: may be 0, negative or past)
     ARGV[2] reason payload (JSON) shown by the pool view
@@ -51,7 +51,8 @@ if ttl > existing then
   existing = ttl
 end
 
-if ARGV[3] ~= '' then dropReservation(minuteKey, dayKey, ARGV[3], now) end
+local windows = { m = readWindow(minuteKey, 'm', now), d = readWindow(dayKey, 'd', now) }
+if ARGV[3] ~= '' then dropReservation(windows.m, windows.d, ARGV[3], now) end
 
 -- Learn what the window held when the provider refused: the calls (or tokens) it let through.
 -- Only where nobody stated the limit; the learned figure replaces an older one, up or down, and
@@ -61,7 +62,7 @@ if unit ~= '' and what ~= '' then
   local given, source = tonumber(ARGV[6]), ARGV[7]
   local _, inForceSource = inForce(given, source, readStated(limitsKey, now)[name])
   if inForceSource ~= 'configured' and inForceSource ~= 'header' then
-    local w = readWindow(unit == 'm' and minuteKey or dayKey, unit, now)
+    local w = windows[unit]
     local seen = what == 'rp' and w.count or w.sum
     local held = rcall('HMGET', limitsKey, name .. ':l', name .. ':l@')
     local live = tonumber(held[2] or '0') > now
@@ -71,4 +72,6 @@ if unit ~= '' and what ~= '' then
     end
   end
 end
+writeWindow(windows.m)
+writeWindow(windows.d)
 return existing

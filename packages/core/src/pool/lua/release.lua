@@ -2,7 +2,7 @@
   Gives back a reservation whose call never reached the provider's counters (a transport failure
   before sending, a cancelled job, a request too large).
 
-  Input:  KEYS[1] minute buckets, KEYS[2] day buckets of the instance (<root>:b:m|d:<id>)
+  Input:  KEYS[1] minute buckets, KEYS[2] day buckets of the instance (<root>:w:m|d:<id>)
           ARGV[1] minute window (ms), ARGV[2] its guard (ms), ARGV[3] reservation id
   Output: 1 if the reservation was still counted in a window, else 0
 ]]
@@ -11,5 +11,9 @@
 --- @include "includes/reservation"
 
 setWindows(ARGV[1], ARGV[2])
-local inMinute, inDay = dropReservation(KEYS[1], KEYS[2], ARGV[3], redisNow())
+local now = redisNow()
+local minute, day = readWindow(KEYS[1], 'm', now), readWindow(KEYS[2], 'd', now)
+local inMinute, inDay = dropReservation(minute, day, ARGV[3], now)
+writeWindow(minute)
+writeWindow(day)
 return (inMinute or inDay) and 1 or 0

@@ -7,7 +7,7 @@
 
   Input:
     KEYS    4 per settlement: minute buckets, day buckets, stated limits, hints of its instance
-            (<root>:b:m:<id>, <root>:b:d:<id>, <root>:limits:<id>, <root>:hints:<id>)
+            (<root>:w:m:<id>, <root>:w:d:<id>, <root>:limits:<id>, <root>:hints:<id>)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
     ARGV[3] number of settlements S, then S groups of variable length:
             reservation id, actual tokens (-1 when the provider did not say),
@@ -44,16 +44,30 @@ local function foldReport(limitsKey, hintsKey, what, unit, limit, remaining, res
   end
 end
 
+-- Windows by key, read once: the settlements of one instance are summed and written once.
+local windows, order = {}, {}
+local function window(key, unit)
+  local w = windows[key]
+  if not w then
+    w = readWindow(key, unit, now)
+    windows[key], order[#order + 1] = w, w
+  end
+  return w
+end
+
+-- Out of its reservation's bucket (unless that has left the window) into the answer's.
+local function redate(w, start, reserved, tokens)
+  if takeBack(w, start, reserved, now) then addCall(w, now, tokens) end
+end
+
 local at, k = 4, 0
 for _ = 1, tonumber(ARGV[3]) do
   local resId, actual, h = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
-  local minuteKey, dayKey = KEYS[k + 1], KEYS[k + 2]
   local m, d, reserved = parseReservation(resId)
   if m then
     local tokens = actual >= 0 and actual or reserved
-    -- Out of its reservation's bucket (unless that has left the window) into the answer's.
-    if takeBack(minuteKey, 'm', m, reserved, now) then putCall(minuteKey, 'm', now, tokens) end
-    if takeBack(dayKey, 'd', d, reserved, now) then putCall(dayKey, 'd', now, tokens) end
+    redate(window(KEYS[k + 1], 'm'), m, reserved, tokens)
+    redate(window(KEYS[k + 2], 'd'), d, reserved, tokens)
   end
   for i = 0, h - 1 do
     local o = at + 2 + i * 5
@@ -62,4 +76,5 @@ for _ = 1, tonumber(ARGV[3]) do
   end
   at, k = at + 3 + h * 5, k + 4
 end
+for _, w in ipairs(order) do writeWindow(w) end
 return tonumber(ARGV[3])

@@ -25,30 +25,34 @@ setWindows(ARGV[1], ARGV[2])
 
 -- Usage per ms over the buckets that started in the last hour, from the first one's start (at
 -- least a minute: just after a bucket starts, its calls would read as a burst).
-local function recentRate(w, amounts)
+local function recentRate(w, what)
   local used, first = 0, nil
-  for _, start in ipairs(w.starts) do
-    if start >= now - HOUR then
-      used = used + amounts[start]
+  local last = bucketOf(w.unit, now)
+  local start = math.max(w.oldest or last, bucketOf(w.unit, now - HOUR))
+  while start <= last do
+    local amount = bucket(w, start, READ_AHEAD)[what]
+    if amount > 0 then
+      used = used + amount
       first = first or start
     end
+    start = start + bucketMs(w.unit)
   end
-  if not first or used == 0 then return 0 end
+  if not first then return 0 end
   return used / math.max(now - first, 60000)
 end
 
-local function windowView(w, amounts, used, limit)
+local function windowView(w, what, used, limit)
   local frees = -1
   if used > 0 then
     local needed = (limit > 0 and used >= limit) and (used - limit + 1) or 1
-    frees = freesAt(w, amounts, needed)
+    frees = freesAt(w, what, needed, now)
   end
   local exhaustsAt = -1
   if w.unit == 'd' and limit > 0 then
     if used >= limit then
       exhaustsAt = now
     else
-      local rate = recentRate(w, amounts)
+      local rate = recentRate(w, what)
       if rate > 0 then exhaustsAt = now + math.ceil((limit - used) / rate) end
     end
   end
@@ -67,9 +71,9 @@ for i = 0, tonumber(ARGV[3]) - 1 do
     local unit = string.sub(name, 3, 3)
     local w = windowOf(s, unit, now)
     local limit, source = inForce(tonumber(ARGV[a + j]), ARGV[a + 5], s.stated[name])
-    local amounts, used = w.calls, w.count
-    if string.sub(name, 1, 1) == 't' then amounts, used = w.tokens, w.sum end
-    local frees, exhausts = windowView(w, amounts, used, limit)
+    local what, used = 'calls', w.count
+    if string.sub(name, 1, 1) == 't' then what, used = 'tokens', w.sum end
+    local frees, exhausts = windowView(w, what, used, limit)
     for _, v in ipairs({ limit, source, used, frees, exhausts }) do row[#row + 1] = v end
   end
   out[#out + 1] = row

@@ -7,8 +7,8 @@
      4 <root>:limit:c:<providerId>         ... this credential, every model
      5 <root>:limit:f:<providerId>         ... this credential's free (":free") models; for another
                                            model the caller passes key 4 again
-     6 <root>:b:m:<instance>               minute window buckets (see windows.lua)
-     7 <root>:b:d:<instance>               day window buckets
+     6 <root>:w:m:<instance>               minute window buckets (see windows.lua)
+     7 <root>:w:d:<instance>               day window buckets
      8 <root>:limits:<instance>            stated limits (see stated-limits.lua)
      9 <root>:hints:<instance>             remaining hints (see hints.lua)
     10 <root>:probe:<instance>             calls sent while probing (see choose.lua)

@@ -14,9 +14,10 @@ local function parseReservation(resId)
   return tonumber(m), tonumber(d), tonumber(tokens)
 end
 
--- Takes a reservation out of both windows. Returns which windows still held it.
-local function dropReservation(minuteKey, dayKey, resId, now)
+-- Takes a reservation out of both windows (read with readWindow; the caller writes them). Returns
+-- which windows still held it.
+local function dropReservation(minute, day, resId, now)
   local m, d, tokens = parseReservation(resId)
   if not m then return false, false end
-  return takeBack(minuteKey, 'm', m, tokens, now), takeBack(dayKey, 'd', d, tokens, now)
+  return takeBack(minute, m, tokens, now), takeBack(day, d, tokens, now)
 end
