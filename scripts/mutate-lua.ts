@@ -9,7 +9,7 @@
  *   npx tsx scripts/mutate-lua.ts [--only <substring of why>] [--tests <file,file>]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +33,21 @@ export interface LuaScore {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The file being mutated, as it was, kept on disk while a mutant is tested: a run killed outright
+ * (SIGKILL, or a signal that arrives while the tests run in spawnSync) cannot put it back itself,
+ * so the next run does, before anything else.
+ */
+const BACKUP = join(root, '.mutate-lua-backup.json');
+
+function restoreLeftover(log: (line: string) => void): void {
+  if (!existsSync(BACKUP)) return;
+  const { path, original } = JSON.parse(readFileSync(BACKUP, 'utf8')) as { path: string; original: string };
+  writeFileSync(path, original);
+  rmSync(BACKUP);
+  log(`put back ${path}, left mutated by a run that was killed`);
+}
 
 function occurrences(text: string, find: string): number {
   let count = 0;
@@ -87,6 +102,7 @@ export function mutateLua(
   options: { only?: string; tests?: string[]; log?: (line: string) => void } = {},
 ): LuaScore {
   const log = options.log ?? ((line: string) => console.log(line));
+  restoreLeftover(log);
   const list = JSON.parse(readFileSync(join(root, 'scripts/lua-mutations.json'), 'utf8')) as MutationList;
   const stale = staleEntries(list);
   if (stale.length > 0) {
@@ -105,7 +121,11 @@ export function mutateLua(
     const path = join(root, mutation.file);
     const original = readFileSync(path, 'utf8');
     // Put back on Ctrl-C too: a mutated file left behind would be a bug in the product.
-    const restore = () => writeFileSync(path, original);
+    writeFileSync(BACKUP, JSON.stringify({ path, original }));
+    const restore = () => {
+      writeFileSync(path, original);
+      rmSync(BACKUP, { force: true });
+    };
     const onSignal = () => {
       restore();
       process.exit(130);

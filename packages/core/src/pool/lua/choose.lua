@@ -87,7 +87,7 @@ local function chooseOne(cands, est)
   local best, bestHeadroom, bestUsed, bestProbing = nil, -1, 0, false
   local earliest, blocked = -1, 0
   for _, cand in ipairs(cands) do
-    if best and cand.tier >= best.tier then break end
+    if best and cand.tier > best.tier then break end
     local s = cand.s or load(cand)
     if s.disabled then
       -- A disable expires (the quota resets): it is a time the instance can serve again.
