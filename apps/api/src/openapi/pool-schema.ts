@@ -50,7 +50,9 @@ export const InstanceStateSchema = z.object({
       maxConcurrent: z.number().describe('The most it takes at once (the providers file’s maxConcurrent)'),
     })
     .nullable()
-    .describe('For an instance with a concurrency cap; null without one (its calls in flight are not tracked)'),
+    .describe(
+      'For an instance with a concurrency cap; null without one (its calls in flight are not tracked)',
+    ),
 });
 
 export const PoolAnswerSchema = z.object({
