@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, type Instance, loadProviders, simulatedCatalog } from '@spillway/core';
 import { describe, expect, it } from 'vitest';
 
@@ -173,6 +174,18 @@ describe('loadProviders', () => {
     // A cap is not a window limit: the model's limits stay what they were.
     expect(byId(setup.instances, 'local/big').limits).toEqual({ rpm: 30 });
     expect(byId(setup.instances, 'g/llama-3.1-8b-instant').limits).toEqual({});
+  });
+
+  it("loads the README's concurrency-cap example as it says", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('**Concurrency caps.**'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+    const setup = load(example, { CEREBRAS_API_KEY: 'csk-0123456789abcdef' });
+    const cerebras = setup.instances.filter((i) => i.providerId === 'cerebras');
+    expect(cerebras.length).toBeGreaterThan(0);
+    expect(cerebras.every((i) => i.maxConcurrent === 8)).toBe(true);
+    expect(byId(setup.instances, 'local/qwen-32b').maxConcurrent).toBe(2);
+    expect(byId(setup.instances, 'local/qwen-7b')).toMatchObject({ maxConcurrent: 6, limits: { rpm: 600 } });
   });
 
   it('uses a literal key as given, and a baseUrl override', () => {
