@@ -23,7 +23,8 @@
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any limit in force); unknown limits leave headroom at 1, and
-  then the fewest calls this minute wins. Probing: see includes/probing.lua.
+  then the fewest calls this minute wins. Probing: see includes/probing.lua. An instance with a
+  concurrency cap counts its free slots as one more limit (see includes/in-flight.lua).
 ]]
 --- @include "includes/time"
 --- @include "includes/windows"

@@ -53,10 +53,8 @@ if ttl > existing then
   existing = ttl
 end
 
-if ARGV[3] ~= '' then
-  dropReservation(minuteKey, dayKey, ARGV[3], now)
-  giveBackSlot(KEYS[6], ARGV[3])
-end
+if ARGV[3] ~= '' then dropReservation(minuteKey, dayKey, ARGV[3], now) end
+giveBackSlot(KEYS[6], ARGV[3])
 
 -- Learn what the window held when the provider refused: the calls (or tokens) it let through.
 -- Only where nobody stated the limit; the learned figure replaces an older one, up or down, and
