@@ -187,7 +187,7 @@ describe('the spillway command line against a live API', () => {
     expect(run.code).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
     expect(header).toMatch(
-      /^INSTANCE +STATE +LIMITED UNTIL +WINDOW +REQUESTS +TOKENS +FREES AT +RUNS OUT +REASON$/,
+      /^INSTANCE +STATE +LIMITED UNTIL +IN FLIGHT +WINDOW +REQUESTS +TOKENS +FREES AT +RUNS OUT +REASON$/,
     );
     // One row per window: one request this minute and today, against the limit in force and its
     // source (the FAST model has no catalog limits: unknown, or stated by the simulator's headers).

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError, type Instance, loadProviders, simulatedCatalog } from '@spillway/core';
 import { describe, expect, it } from 'vitest';
 
@@ -145,6 +146,48 @@ describe('loadProviders', () => {
     expect(setup.instances[0]).toMatchObject({ limits: { rpm: 1000 }, contextWindow: 4096 });
   });
 
+  it("caps calls in flight per instance: an entry's maxConcurrent for each of its models, a model's own winning", () => {
+    const setup = load({
+      providers: [
+        {
+          id: 'local',
+          type: 'openai-compatible',
+          baseUrl: 'http://127.0.0.1:8080/v1',
+          apiKey: 'x',
+          maxConcurrent: 4,
+          models: { big: { rpm: 30, maxConcurrent: 1 }, small: {} },
+        },
+        { id: 'c', type: 'cerebras', apiKey: 'csk-0123456789', models: ['llama3.1-8b'] },
+        {
+          id: 'g',
+          type: 'groq',
+          apiKey: 'gsk_0123456789',
+          models: { 'llama-3.1-8b-instant': { maxConcurrent: 2 } },
+        },
+      ],
+    });
+    const cap = (id: string) => byId(setup.instances, id).maxConcurrent;
+    expect(cap('local/big')).toBe(1);
+    expect(cap('local/small')).toBe(4);
+    expect(cap('c/llama3.1-8b')).toBeUndefined();
+    expect(cap('g/llama-3.1-8b-instant')).toBe(2);
+    // A cap is not a window limit: the model's limits stay what they were.
+    expect(byId(setup.instances, 'local/big').limits).toEqual({ rpm: 30 });
+    expect(byId(setup.instances, 'g/llama-3.1-8b-instant').limits).toEqual({});
+  });
+
+  it("loads the README's concurrency-cap example as it says", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('**Concurrency caps.**'));
+    const example = /```json\n([\s\S]*?)```/.exec(section)![1]!;
+    const setup = load(example, { CEREBRAS_API_KEY: 'csk-0123456789abcdef' });
+    const cerebras = setup.instances.filter((i) => i.providerId === 'cerebras');
+    expect(cerebras.length).toBeGreaterThan(0);
+    expect(cerebras.every((i) => i.maxConcurrent === 8)).toBe(true);
+    expect(byId(setup.instances, 'local/qwen-32b').maxConcurrent).toBe(2);
+    expect(byId(setup.instances, 'local/qwen-7b')).toMatchObject({ maxConcurrent: 6, limits: { rpm: 600 } });
+  });
+
   it('uses a literal key as given, and a baseUrl override', () => {
     const setup = load({
       providers: [
@@ -240,6 +283,31 @@ describe('loadProviders', () => {
       'a fractional limit on a dotted model name',
       { providers: [{ id: 'o', type: 'openai', apiKey: 'k', models: { 'gpt-4.1': { tpm: 1.5 } } }] },
       'providers[0].models["gpt-4.1"].tpm: expected a positive integer',
+    ],
+    [
+      'a maxConcurrent of zero on a provider entry',
+      { providers: [{ id: 'g', type: 'groq', apiKey: 'k', maxConcurrent: 0 }] },
+      'providers[0].maxConcurrent: expected a positive integer',
+    ],
+    [
+      "a fractional maxConcurrent in a model's limits",
+      {
+        providers: [
+          {
+            id: 'l',
+            type: 'openai-compatible',
+            baseUrl: 'http://h/v1',
+            apiKey: 'k',
+            models: { 'm-a': { rpm: 5, maxConcurrent: 2.5 } },
+          },
+        ],
+      },
+      'providers[0].models.m-a.maxConcurrent: expected a positive integer',
+    ],
+    [
+      'a maxConcurrent that is not a number',
+      { providers: [{ id: 'g', type: 'groq', apiKey: 'k', maxConcurrent: '4' }] },
+      'providers[0].maxConcurrent: expected a positive integer',
     ],
     [
       'a model list with a non-string',

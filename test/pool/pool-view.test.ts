@@ -1,6 +1,6 @@
 import type { InstanceState } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { usageCell } from '../../apps/cli/src/format/pool.js';
+import { inFlightCell, usageCell } from '../../apps/cli/src/format/pool.js';
 import { runCli } from '../cli/run-cli.js';
 import { ADMIN_KEY, type AdminApi, basicAuth, startAdminApi } from '../observability/admin-api.js';
 import { HAS_CHROMIUM, launchChromium } from '../support/chromium.js';
@@ -40,7 +40,7 @@ describe('one truthful pool view', () => {
     [admin, stack] = [undefined, undefined];
   });
 
-  it('/v1/pool, `spillway pool` and /admin/pool show the same limits, sources, usage and times', async () => {
+  it('/v1/pool, `spillway pool` and /admin/pool show the same limits, sources, usage, times and calls in flight', async () => {
     stack = await startStack({
       // The gemini dialect sends no rate-limit headers: every header figure below is ours.
       models: { 'sim-small': { dialect: 'gemini' } },
@@ -53,7 +53,12 @@ describe('one truthful pool view', () => {
             baseUrl: '{{sim}}',
             models: { 'sim-small': { rpm: 5, rpd: 100 } },
           },
-          { id: 'sim-c', type: 'simulated', baseUrl: '{{sim}}', models: { 'sim-small': {} } },
+          {
+            id: 'sim-c',
+            type: 'simulated',
+            baseUrl: '{{sim}}',
+            models: { 'sim-small': { maxConcurrent: 3 } },
+          },
         ],
       },
     });
@@ -67,7 +72,7 @@ describe('one truthful pool view', () => {
       return choice;
     };
     // a: catalog limits, three calls. b: configured limits, a header stating its tokens per minute,
-    // then a 429. c: nothing known until a day 429 teaches its daily request limit.
+    // then a 429. c: nothing known until a day 429 teaches its daily request limit; at most 3 in flight.
     for (let i = 0; i < 3; i++) await reserve(a);
     const onB = await reserve(b);
     await pool.settle(b!, onB.reservationId, 150, [
@@ -131,6 +136,9 @@ describe('one truthful pool view', () => {
       source: 'learned',
       used: 1,
     });
+    // c holds one call in flight of its 3 (the refused one gave its slot back); the others have no cap.
+    expect(byId('sim-c/sim-small').inFlight).toEqual({ calls: 1, maxConcurrent: 3 });
+    expect([byId('sim-a/sim-small').inFlight, byId('sim-b/sim-small').inFlight]).toEqual([null, null]);
     for (const i of api.instances) {
       for (const [w, m] of MEASURES) {
         const { used, freesAt } = i.windows[w][m];
@@ -148,6 +156,7 @@ describe('one truthful pool view', () => {
         const row = rows.find((r) => r.startsWith(`${i.id} `) && new RegExp(`\\s${window}\\s`).test(r));
         expect(row, `${i.id} ${window}`).toBeDefined();
         const { requests, tokens } = i.windows[window];
+        if (i.inFlight) expect(row).toMatch(new RegExp(`\\s${inFlightCell(i)}\\s`));
         expect(row).toContain(usageCell(requests));
         expect(row).toContain(usageCell(tokens));
         const frees = [requests.freesAt, tokens.freesAt].filter((t): t is string => t !== null).sort()[0];
@@ -183,6 +192,9 @@ describe('one truthful pool view', () => {
           expect((await text('.exhausts')) !== null).toBe(exhausts !== null);
         }
         expect(await tab.locator(`[data-instance="${i.id}"]`).getAttribute('data-state')).toBe(i.state);
+        const inFlight = tab.locator(`[data-instance="${i.id}"] .bar[data-what="in-flight"] .figures`);
+        if (i.inFlight === null) expect(await inFlight.count()).toBe(0);
+        else expect(await inFlight.textContent()).toBe(`${i.inFlight.calls} / ${i.inFlight.maxConcurrent}`);
       }
     } finally {
       await browser.close();

@@ -112,7 +112,15 @@ describe('sliding windows on the injected clock', () => {
     expect(await attempt(client)).toBe('ok');
     expect(await attempt(client)).toBe(60);
     sim!.reset();
-    expect(sim!.stats().m).toEqual({ accepted: 0, rateLimited: 0, faults: 0, acceptedAt: [], tokensAt: [] });
+    expect(sim!.stats().m).toEqual({
+      accepted: 0,
+      rateLimited: 0,
+      faults: 0,
+      acceptedAt: [],
+      tokensAt: [],
+      peakInFlight: 0,
+      queueExceeded: 0,
+    });
     expect(await attempt(client)).toBe('ok');
   });
 });

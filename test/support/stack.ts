@@ -53,6 +53,8 @@ export interface StackOptions {
   adapterTimeoutMs?: number;
   /** The pool's "minute" (see PoolDeps.minuteWindow): waiting tests shorten it. */
   minuteWindow?: { ms: number; guardMs: number };
+  /** The lease and recheck of capped instances' slots (see PoolDeps.slots). */
+  slots?: { leaseMs?: number; recheckMs?: number };
 }
 
 export const TEST_WEBHOOK_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -91,6 +93,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logger,
     maxHops: options.maxHops,
     minuteWindow: options.minuteWindow,
+    slots: options.slots,
     webhooks: {
       secret: new Secret(options.webhookSecret ?? TEST_WEBHOOK_SECRET),
       allowPrivate: options.webhookAllowPrivate ?? false,

@@ -41,4 +41,6 @@ export interface PoolInstance {
   limitedUntil: string | null;
   reason: string | null;
   windows: Record<'minute' | 'day', { requests: PoolWindow; tokens: PoolWindow }>;
+  /** For an instance with a concurrency cap: its calls in flight now, across all workers. */
+  inFlight: { calls: number; maxConcurrent: number } | null;
 }

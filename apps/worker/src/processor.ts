@@ -180,6 +180,9 @@ function createRun(deps: ProcessorDeps) {
       perWindow,
       windowMs: deps.minuteMs,
       again,
+      slotsOf: wait.candidates
+        .filter((c) => c.instance.maxConcurrent !== undefined)
+        .map((c) => c.instance.id),
     });
     throw new DelayedError();
   }

@@ -9,6 +9,7 @@ import {
   type JobData,
   type JobResult,
   Pool,
+  type PoolDeps,
   type ProviderAdapter,
   type ProvidersSource,
   type ProviderType,
@@ -45,6 +46,8 @@ export interface WorkerDeps {
   waiting?: { leaseMs?: number; checkMs?: number };
   /** See PoolDeps.minuteWindow: tests shorten the minute; production leaves it alone. */
   minuteWindow?: { ms: number; guardMs: number };
+  /** See PoolDeps.slots: tests shorten the lease of a capped instance's slots. */
+  slots?: PoolDeps['slots'];
   /** Signed callbacks when jobs finish; without it no webhook is sent. */
   webhooks?: WebhookOptions;
   /**
@@ -76,7 +79,6 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
   // Auto-pipelining: the choices and settlements of concurrent jobs share round trips.
   const poolRedis = connect('pool', { enableAutoPipelining: true });
   const metrics = createWorkerMetrics({ redis: poolRedis, prefix: deps.prefix, logger: deps.logger });
-  const pool = new Pool({ redis: poolRedis, prefix: deps.prefix, clock, minuteWindow: deps.minuteWindow });
   const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: connect('queue'), prefix });
   const webhooks = deps.webhooks
     ? await startWebhooks(deps.webhooks, {
@@ -98,6 +100,21 @@ export async function startWorker(deps: WorkerDeps): Promise<RunningWorker> {
     clock,
     logger: deps.logger,
     ...deps.waiting,
+  });
+  const pool = new Pool({
+    redis: poolRedis,
+    prefix: deps.prefix,
+    clock,
+    minuteWindow: deps.minuteWindow,
+    slots: deps.slots,
+    // A call's end on a capped instance is capacity returning: the jobs waiting for it go now.
+    onSlotFreed: (instance) => {
+      waiting
+        .slotFreed(instance.id)
+        .catch((err: unknown) =>
+          deps.logger.warn({ err, instance: instance.id }, 'could not release the jobs waiting for a slot'),
+        );
+    },
   });
   const processor = createProcessor({
     pool,

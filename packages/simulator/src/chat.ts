@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { answerFor, type ChatRequest } from './completion.js';
+import type { ConcurrencySlots } from './concurrency.js';
 import { rateLimited, requestTooLarge, serverError } from './dialects.js';
 import {
   anthropicOverloaded,
@@ -23,6 +24,7 @@ import type { Latency, SimModelConfig } from './types.js';
 export interface ChatDeps {
   models: Map<string, SimModelConfig>;
   limiters: CredentialLimiters;
+  slots: ConcurrencySlots;
   faults: FaultInjector;
   stats: StatsRecorder;
   delays: Delays;
@@ -64,7 +66,8 @@ export function createChatHandler(deps: ChatDeps) {
     if (request.stream)
       return send(res, invalidRequest('The simulator does not stream; send stream: false.', 'stream'));
     const config = deps.models.get(request.model);
-    const limiter = deps.limiters.for(bearerToken(req) ?? '', request.model);
+    const credential = bearerToken(req) ?? '';
+    const limiter = deps.limiters.for(credential, request.model);
     if (!config || !limiter) return send(res, modelNotFound(request.model));
 
     let fault: FaultRule | undefined;
@@ -142,6 +145,11 @@ export function createChatHandler(deps: ChatDeps) {
     if (config.contextWindow !== undefined && prompt > config.contextWindow) {
       return send(res, contextLengthExceeded(config.contextWindow, prompt));
     }
+    // A provider with a few slots refuses one call too many outright, before any window counts it.
+    if (deps.slots.full(credential, request.model, config.maxConcurrent)) {
+      deps.stats.queueExceeded(request.model);
+      return send(res, cerebrasQueueExceeded());
+    }
     const content = answerFor(request, true);
     const tokens = prompt + estimateTokens(content);
     const admission = limiter.admit(now, tokens);
@@ -175,8 +183,14 @@ export function createChatHandler(deps: ChatDeps) {
         deps.stats.accepted(request.model, now, tokens);
         // Headers describe the windows as the request was admitted, like a real gateway's.
         const headers = sendRemainingHeaders ? limitHeaders(config.dialect, windows, now) : {};
-        await latency();
-        return send(res, jsonReply(200, completionBody(content), headers));
+        // In flight from here (no await since the check above) until the answer goes out.
+        deps.stats.inFlight(request.model, deps.slots.enter(credential, request.model));
+        try {
+          await latency();
+          return send(res, jsonReply(200, completionBody(content), headers));
+        } finally {
+          deps.slots.leave(credential, request.model);
+        }
       }
     }
   };

@@ -34,6 +34,7 @@ export const SimModelConfigSchema = z.strictObject({
   dialect: z.enum(DIALECTS),
   latencyMs: LatencySchema.optional(),
   sendRemainingHeaders: z.boolean().optional(),
+  maxConcurrent: z.number().int().positive().optional(),
 });
 
 const EnvSchema = z.object({

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createChatHandler } from './chat.js';
+import { ConcurrencySlots } from './concurrency.js';
 import { invalidRequest, missingApiKey, routeNotFound } from './errors.js';
 import { FaultInjector, type FaultPlan, FaultPlanSchema, type FaultRule } from './faults.js';
 import { BodyTooLargeError, hasBearerToken, readBody, send } from './http-io.js';
@@ -40,9 +41,11 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
   const faults = new FaultInjector(random);
   const stats = new StatsRecorder([...models.keys()]);
   const delays = new Delays();
+  const slots = new ConcurrencySlots();
   const handleChat = createChatHandler({
     models,
     limiters,
+    slots,
     faults,
     stats,
     delays,
@@ -53,6 +56,7 @@ export async function createSimulator(options: SimulatorOptions): Promise<Simula
 
   const reset = () => {
     limiters.clear();
+    slots.clear();
     stats.clear();
     faults.clear();
   };

@@ -15,6 +15,15 @@ export class StatsRecorder {
     stats.tokensAt.push([at, tokens]);
   }
 
+  inFlight(model: string, calls: number): void {
+    const stats = this.of(model);
+    stats.peakInFlight = Math.max(stats.peakInFlight, calls);
+  }
+
+  queueExceeded(model: string): void {
+    this.of(model).queueExceeded++;
+  }
+
   rateLimited(model: string): void {
     this.of(model).rateLimited++;
   }
@@ -52,5 +61,13 @@ export class StatsRecorder {
 }
 
 function emptyStats(): ModelStats {
-  return { accepted: 0, rateLimited: 0, faults: 0, acceptedAt: [], tokensAt: [] };
+  return {
+    accepted: 0,
+    rateLimited: 0,
+    faults: 0,
+    acceptedAt: [],
+    tokensAt: [],
+    peakInFlight: 0,
+    queueExceeded: 0,
+  };
 }

@@ -15,6 +15,11 @@ export interface SimModelConfig {
   latencyMs?: Latency;
   /** Whether answers carry the dialect's remaining/reset headers. Default true. */
   sendRemainingHeaders?: boolean;
+  /**
+   * The most calls it serves at once per credential; one more is refused at once with Cerebras'
+   * 429 `queue_exceeded` (counted in `queueExceeded`, not in the windows). Default: no cap.
+   */
+  maxConcurrent?: number;
 }
 
 export interface SimulatorOptions {
@@ -39,6 +44,10 @@ export interface ModelStats {
   acceptedAt: number[];
   /** Clock time and total tokens of each accepted request. */
   tokensAt: Array<[number, number]>;
+  /** The most accepted calls of one credential in flight at once (from arrival to answer). */
+  peakInFlight: number;
+  /** Calls refused because `maxConcurrent` were in flight already. */
+  queueExceeded: number;
 }
 
 export type SimStats = Record<string, ModelStats>;

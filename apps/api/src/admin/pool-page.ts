@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /**
  * The live pool page: one card per instance with its state, a countdown to the end of its limit,
  * the reason, and per window usage bars against the limit in force, with its source (configured,
- * catalog, header, learned), when the window frees and, for a day, when its budget runs out. It polls `pool.json` every second
+ * catalog, header, learned), when the window frees and, for a day, when its budget runs out, and
+ * for an instance with a concurrency cap its calls in flight. It polls `pool.json` every second
  * and ticks the countdowns in between, against the server's clock (the answer carries `now`).
  * Self-contained (no CDN, no framework) so it works offline; text from the pool goes in through
  * textContent only.
@@ -69,6 +70,21 @@ function bar(instance, [window, what, title]) {
   return row;
 }
 
+function inFlightBar(inFlight) {
+  const row = el('div', 'bar');
+  row.dataset.what = 'in-flight';
+  row.append(el('span', 'bar-title', 'Calls in flight'));
+  const track = el('div', 'track');
+  const fill = el('div', 'fill');
+  const share = Math.min(1, inFlight.calls / inFlight.maxConcurrent);
+  fill.style.width = (share * 100).toFixed(1) + '%';
+  if (share >= 1) fill.classList.add('high');
+  track.append(fill);
+  row.append(track);
+  row.append(el('span', 'figures', inFlight.calls + ' / ' + inFlight.maxConcurrent));
+  return row;
+}
+
 function card(instance) {
   const article = el('article', 'instance state-' + instance.state);
   article.dataset.instance = instance.id;
@@ -87,6 +103,7 @@ function card(instance) {
   }
   if (instance.reason) article.append(el('p', 'reason', instance.reason));
   const usage = el('div', 'usage');
+  if (instance.inFlight) usage.append(inFlightBar(instance.inFlight));
   for (const w of WINDOWS) usage.append(bar(instance, w));
   article.append(usage);
   return article;

@@ -44,6 +44,15 @@ export const InstanceStateSchema = z.object({
       day: z.object({ requests: DayWindowSchema, tokens: DayWindowSchema }),
     })
     .describe('Per window and measure: the limit in force and its source, usage now, when it frees'),
+  inFlight: z
+    .object({
+      calls: z.number().describe('Calls in flight to the instance now, across all workers'),
+      maxConcurrent: z.number().describe('The most it takes at once (the providers file’s maxConcurrent)'),
+    })
+    .nullable()
+    .describe(
+      'For an instance with a concurrency cap; null without one (its calls in flight are not tracked)',
+    ),
 });
 
 export const PoolAnswerSchema = z.object({

@@ -4,6 +4,11 @@ import { catalogEntry, isFreeByDefault } from './catalog.js';
 import type { Instance } from './instance.js';
 import type { CatalogModel, Limits, ProviderType } from './types.js';
 
+/** A model's figures as the providers file gives them: its limits and, optionally, its own cap. */
+export interface ConfiguredModel extends CatalogModel {
+  maxConcurrent?: number;
+}
+
 /** One credential as the providers file describes it, with its key already resolved. */
 export interface ProviderDefinition {
   id: string;
@@ -15,9 +20,11 @@ export interface ProviderDefinition {
    * Omitted: every model the catalog lists, with its limits. A list: those models, with the catalog's
    * limits where it knows the model. An object: those models with exactly the limits given.
    */
-  models?: readonly string[] | Readonly<Record<string, CatalogModel>>;
+  models?: readonly string[] | Readonly<Record<string, ConfiguredModel>>;
   /** Overrides whether the catalog counts these models as free. */
   free?: boolean;
+  /** Calls in flight to each instance; a model's own `maxConcurrent` wins over it. */
+  maxConcurrent?: number;
 }
 
 const LIMIT_NAMES = ['rpm', 'tpm', 'rpd', 'tpd'] as const satisfies readonly (keyof Limits)[];
@@ -32,7 +39,7 @@ function knownLimits(model: CatalogModel | undefined): Limits {
   return limits;
 }
 
-function modelsWithFacts(definition: ProviderDefinition): Array<[string, CatalogModel | undefined]> {
+function modelsWithFacts(definition: ProviderDefinition): Array<[string, ConfiguredModel | undefined]> {
   const known = catalogEntry(definition.type).models;
   const { models } = definition;
   if (models === undefined) {
@@ -46,7 +53,7 @@ function modelsWithFacts(definition: ProviderDefinition): Array<[string, Catalog
   }
   // A model the catalog does not know yet is still usable, with unknown limits: new models appear all the time.
   if (Array.isArray(models)) return models.map((model: string) => [model, known[model]]);
-  return Object.entries(models as Readonly<Record<string, CatalogModel>>);
+  return Object.entries(models as Readonly<Record<string, ConfiguredModel>>);
 }
 
 /** Expands one credential into its instances (credential × model), sorted by id. */
@@ -72,6 +79,8 @@ export function expandProvider(definition: ProviderDefinition): Instance[] {
       apiKey: definition.apiKey,
     };
     if (facts?.contextWindow !== undefined) instance.contextWindow = facts.contextWindow;
+    const maxConcurrent = facts?.maxConcurrent ?? definition.maxConcurrent;
+    if (maxConcurrent !== undefined) instance.maxConcurrent = maxConcurrent;
     return instance;
   });
   return sortById(instances);

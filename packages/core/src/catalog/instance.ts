@@ -17,6 +17,11 @@ export interface Instance {
    */
   limitsSource?: 'configured' | 'catalog';
   contextWindow?: number;
+  /**
+   * The most calls in flight to this instance across all workers (the providers file's
+   * `maxConcurrent`); absent: no cap, and its calls in flight are not tracked.
+   */
+  maxConcurrent?: number;
   free: boolean;
   /** The credential. A Secret never serializes or prints its value. */
   apiKey: Secret;

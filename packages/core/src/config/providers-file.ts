@@ -15,6 +15,8 @@ const ModelLimitsSchema = z.strictObject({
   rpd: positiveInteger.optional(),
   tpd: positiveInteger.optional(),
   contextWindow: positiveInteger.optional(),
+  /** Calls in flight to this model's instance, across all workers; wins over the entry's. */
+  maxConcurrent: positiveInteger.optional(),
 });
 
 const ModelsSchema = z.union(
@@ -44,6 +46,8 @@ const ProviderSchema = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
   models: ModelsSchema.optional(),
   free: z.boolean({ error: 'expected true or false' }).optional(),
+  /** Calls in flight to each of this entry's instances, across all workers. */
+  maxConcurrent: positiveInteger.optional(),
 });
 
 const CoachingDefaultsSchema = z

@@ -89,6 +89,7 @@ function setupFrom(
         ...(baseUrl === undefined ? {} : { baseUrl }),
         ...(provider.models === undefined ? {} : { models: provider.models }),
         ...(provider.free === undefined ? {} : { free: provider.free }),
+        ...(provider.maxConcurrent === undefined ? {} : { maxConcurrent: provider.maxConcurrent }),
       }),
     );
   });

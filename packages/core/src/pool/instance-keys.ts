@@ -28,9 +28,11 @@ export const statedLimitsKey = (root: string, instance: Instance) => `${root}:li
 export const hintsKey = (root: string, instance: Instance) => `${root}:hints:${instance.id}`;
 export const disabledKey = (root: string, instance: Instance) => `${root}:disabled:${instance.id}`;
 export const strikesKey = (root: string, instance: Instance) => `${root}:strikes:${instance.id}`;
+/** The calls in flight to an instance with a concurrency cap (see lua/includes/in-flight.lua). */
+export const inFlightKey = (root: string, instance: Instance) => `${root}:inflight:${instance.id}`;
 
 /**
- * The ten keys of one instance, in the order lua/includes/instance.lua names them. A paid model
+ * The eleven keys of one instance, in the order lua/includes/instance.lua names them. A paid model
  * is not bound by its credential's free-model allowance: its fifth key is the credential's again.
  */
 export function instanceKeys(root: string, instance: Instance): string[] {
@@ -44,5 +46,6 @@ export function instanceKeys(root: string, instance: Instance): string[] {
     statedLimitsKey(root, instance),
     hintsKey(root, instance),
     `${root}:probe:${instance.id}`,
+    inFlightKey(root, instance),
   ];
 }

@@ -1,28 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import type { Instance } from '../catalog/instance.js';
 import { poolKeys } from '../keys.js';
+import { DEFAULT_PROVIDER_TIMEOUT_MS } from '../providers/adapters.js';
 import type { RedisClient } from '../redis.js';
 import type { LimitMeasure, LimitScope, LimitWindow } from '../signals/outcome.js';
 import type { Candidate } from './candidates.js';
 import {
   disabledKey,
   hintsKey,
+  inFlightKey,
   instanceKeys,
   limitKey,
   statedLimitsKey,
   strikesKey,
   windowKeys,
 } from './instance-keys.js';
+import { holdsSlot, reservationId } from './reservation-id.js';
 import { definePoolCommands, type PoolCommands } from './scripts.js';
 import { type InstanceState, toState } from './view.js';
 
-export type { DayWindowUsage, InstanceState, LimitSource, WindowUsage } from './view.js';
+export type { DayWindowUsage, InFlight, InstanceState, LimitSource, WindowUsage } from './view.js';
 
 export type Choice =
   | {
       kind: 'reserved';
       instance: Instance;
-      /** Names the buckets the call went into and the tokens it holds (lua/includes/reservation.lua). */
+      /**
+       * Names the buckets the call went into, the tokens it holds and, on a capped instance, its
+       * slot (lua/includes/reservation.lua).
+       */
       reservationId: string;
       headroom: number;
       /** When the choice was made, by this process's clock (to tell how long the call took). */
@@ -30,6 +36,8 @@ export type Choice =
       estimatedTokens: number;
       /** Whether a window of the instance budgets tokens (then actual usage must be settled). */
       tokensTracked: boolean;
+      /** Whether the call holds a slot of the instance's `maxConcurrent` (then its end must give it back). */
+      holdsSlot: boolean;
     }
   /**
    * Nothing eligible now. `until` is the earliest moment one frees (by this process's clock: the
@@ -65,9 +73,32 @@ export interface PoolDeps {
    * Production keeps 60 s; tests shorten it so a minute of traffic takes seconds.
    */
   minuteWindow?: { ms: number; guardMs: number };
+  /** See SLOTS: tests shorten the lease to see a dead worker's slots lapse. */
+  slots?: Partial<SlotTimes>;
+  /**
+   * Told when a call on a capped instance has given its slot back (Redis has it): the worker
+   * releases the jobs waiting for that instance then, rather than when they would look again.
+   */
+  onSlotFreed?: (instance: Instance) => void;
 }
 
 export const MINUTE_WINDOW = { ms: 60_000, guardMs: 750 };
+
+export interface SlotTimes {
+  /** How long a slot of a capped instance is held at most: a dead worker's slots lapse after it. */
+  leaseMs: number;
+  /** With every slot taken, when a job looks again if no call's end has woken it first. */
+  recheckMs: number;
+}
+
+/**
+ * A lease outlasts the longest call (the adapters' whole-call limit) by a margin for the worker's
+ * own delays (an event loop busy with many jobs, a slow Redis), so a live call never loses its
+ * slot; a dead worker's slots come back within 90 s, about when BullMQ gives its jobs to another
+ * worker. The recheck only covers a call ending just before a job parks (its wake found nobody
+ * waiting yet): a second of delay then, never a wait for a lease.
+ */
+export const SLOTS: SlotTimes = { leaseMs: DEFAULT_PROVIDER_TIMEOUT_MS + 30_000, recheckMs: 1000 };
 
 /**
  * Keep one script call short: Redis runs nothing else while a script runs. A choice or a
@@ -82,6 +113,13 @@ const REPORT_CODES: Record<RemainingReport['what'], string> = {
   'input-tokens': 'in',
   'output-tokens': 'out',
 };
+
+interface Settlement {
+  instance: Instance;
+  reservationId: string;
+  keys: string[];
+  args: Array<string | number>;
+}
 
 interface PendingChoice {
   candidates: readonly Candidate[];
@@ -106,8 +144,18 @@ function candidatesKey(candidates: readonly Candidate[]): string {
 
 function ownLimits(instance: Instance): Array<string | number> {
   const l = instance.limits;
-  return [l.rpm ?? 0, l.tpm ?? 0, l.rpd ?? 0, l.tpd ?? 0, instance.limitsSource ?? 'configured'];
+  return [
+    l.rpm ?? 0,
+    l.tpm ?? 0,
+    l.rpd ?? 0,
+    l.tpd ?? 0,
+    instance.limitsSource ?? 'configured',
+    instance.maxConcurrent ?? 0,
+  ];
 }
+
+/** Values per call in choose.lua's answer. */
+const VALUES_PER_CHOICE = 5;
 
 /**
  * The Redis-backed pool: every decision that must hold across processes (is this instance
@@ -120,13 +168,17 @@ export class Pool {
   readonly #clock: () => number;
   readonly #redis: RedisClient;
   readonly #window: { ms: number; guardMs: number };
+  readonly #slots: SlotTimes;
+  readonly #onSlotFreed: (instance: Instance) => void;
   readonly #keys = new WeakMap<Instance, string[]>();
   #pendingChoices: PendingChoice[] = [];
-  #pendingSettlements: Array<{ keys: string[]; args: Array<string | number> }> = [];
+  #pendingSettlements: Settlement[] = [];
   #settlementsFlushed: Promise<void> | undefined;
 
   constructor(deps: PoolDeps) {
     this.#window = deps.minuteWindow ?? MINUTE_WINDOW;
+    this.#slots = { ...SLOTS, ...deps.slots };
+    this.#onSlotFreed = deps.onSlotFreed ?? (() => {});
     this.#redis = deps.redis;
     this.#commands = definePoolCommands(deps.redis);
     this.#root = poolKeys(deps.prefix).root;
@@ -175,7 +227,14 @@ export class Pool {
     }
     const ordered: PendingChoice[] = [];
     const keys: string[] = [];
-    const args: Array<string | number> = [this.#window.ms, this.#window.guardMs, randomUUID(), groups.size];
+    const args: Array<string | number> = [
+      this.#window.ms,
+      this.#window.guardMs,
+      randomUUID(),
+      this.#slots.leaseMs,
+      this.#slots.recheckMs,
+      groups.size,
+    ];
     for (const group of groups.values()) {
       const candidates = group[0]!.candidates;
       args.push(candidates.length);
@@ -196,7 +255,9 @@ export class Pool {
         const localNow = this.#clock();
         const bucketsId = String(values[1]);
         ordered.forEach((pending, index) => {
-          pending.resolve(toChoice(pending, values, 2 + index * 4, bucketsId, redisNow, localNow));
+          pending.resolve(
+            toChoice(pending, values, 2 + index * VALUES_PER_CHOICE, bucketsId, redisNow, localNow),
+          );
         });
       },
       (err: unknown) => {
@@ -214,6 +275,7 @@ export class Pool {
   ): Promise<void> {
     const { keys, args } = this.#settlement(instance, reservationId, actualTokens, reports);
     await this.#commands.settle(keys, [this.#window.ms, this.#window.guardMs, 1, ...args]);
+    this.#slotFreed(instance, reservationId);
   }
 
   /**
@@ -223,8 +285,8 @@ export class Pool {
    *
    * Nothing to settle is the common case for a fast answer: the window guard already covers a
    * provider counting the call up to `guardMs` after our reservation, so an answer within the guard
-   * needs no re-dating; and with no token budget and no remaining-* report there is nothing else.
-   * Then nothing is sent, and nothing (undefined) is returned.
+   * needs no re-dating; and with no token budget, no remaining-* report and no slot to give back
+   * there is nothing else. Then nothing is sent, and nothing (undefined) is returned.
    */
   settleAnswered(
     choice: Extract<Choice, { kind: 'reserved' }>,
@@ -234,7 +296,7 @@ export class Pool {
     const withinGuard = this.#clock() - choice.reservedAt <= this.#window.guardMs;
     const tokensChanged =
       choice.tokensTracked && actualTokens !== undefined && actualTokens !== choice.estimatedTokens;
-    if (withinGuard && !tokensChanged && reports.length === 0) return undefined;
+    if (withinGuard && !tokensChanged && reports.length === 0 && !choice.holdsSlot) return undefined;
     this.#pendingSettlements.push(
       this.#settlement(choice.instance, choice.reservationId, actualTokens, reports),
     );
@@ -246,10 +308,14 @@ export class Pool {
         for (let start = 0; start < pending.length; start += MAX_SETTLEMENTS_PER_CALL) {
           const batch = pending.slice(start, start + MAX_SETTLEMENTS_PER_CALL);
           calls.push(
-            this.#commands.settle(
-              batch.flatMap((s) => s.keys),
-              [this.#window.ms, this.#window.guardMs, batch.length, ...batch.flatMap((s) => s.args)],
-            ),
+            this.#commands
+              .settle(
+                batch.flatMap((s) => s.keys),
+                [this.#window.ms, this.#window.guardMs, batch.length, ...batch.flatMap((s) => s.args)],
+              )
+              .then(() => {
+                for (const settled of batch) this.#slotFreed(settled.instance, settled.reservationId);
+              }),
           );
         }
         Promise.all(calls).then(() => resolve(), reject);
@@ -263,18 +329,24 @@ export class Pool {
     reservationId: string,
     actualTokens: number | undefined,
     reports: readonly RemainingReport[],
-  ): { keys: string[]; args: Array<string | number> } {
+  ): Settlement {
     const keys = [
       ...windowKeys(this.#root, instance),
       statedLimitsKey(this.#root, instance),
       hintsKey(this.#root, instance),
+      inFlightKey(this.#root, instance),
     ];
     const args: Array<string | number> = [reservationId, actualTokens ?? -1, reports.length];
     for (const r of reports) {
       args.push(REPORT_CODES[r.what], r.window === 'minute' ? 'm' : 'd');
       args.push(r.limit ?? 0, r.remaining, r.resetMs ?? 0);
     }
-    return { keys, args };
+    return { instance, reservationId, keys, args };
+  }
+
+  /** A call that held a slot has ended and Redis has the slot back: tell the worker. */
+  #slotFreed(instance: Instance, reservationId: string): void {
+    if (holdsSlot(reservationId)) this.#onSlotFreed(instance);
   }
 
   /**
@@ -295,6 +367,7 @@ export class Pool {
         strikesKey(this.#root, instance),
         ...windowKeys(this.#root, instance),
         statedLimitsKey(this.#root, instance),
+        inFlightKey(this.#root, instance),
       ],
       [
         Math.ceil(notice.retryAfterMs),
@@ -308,15 +381,16 @@ export class Pool {
         this.#window.guardMs,
       ],
     );
+    this.#slotFreed(instance, reservationId);
     return Number(remaining);
   }
 
   async release(instance: Instance, reservationId: string): Promise<void> {
-    await this.#commands.release(windowKeys(this.#root, instance), [
-      this.#window.ms,
-      this.#window.guardMs,
-      reservationId,
-    ]);
+    await this.#commands.release(
+      [...windowKeys(this.#root, instance), inFlightKey(this.#root, instance)],
+      [this.#window.ms, this.#window.guardMs, reservationId],
+    );
+    this.#slotFreed(instance, reservationId);
   }
 
   /** Billing or zero quota: the instance is taken out of the choice until `ttlMs` passes. */
@@ -347,15 +421,16 @@ function toChoice(
 ): Choice {
   if (Number(reply[at]) === 1) {
     const instance = pending.candidates.find((c) => c.instance.id === reply[at + 1])!.instance;
+    const lease = String(reply[at + 4]);
     return {
       kind: 'reserved',
       instance,
-      // The script names the buckets (with 0 tokens); each call holds its own estimate.
-      reservationId: bucketsId.replace(/\.\d+$/, `.${pending.tokens}`),
+      reservationId: reservationId(bucketsId, pending.tokens, lease),
       headroom: Number(reply[at + 2]) / 1000,
       reservedAt: localNow,
       estimatedTokens: pending.tokens,
       tokensTracked: Number(reply[at + 3]) === 1,
+      holdsSlot: lease !== '',
     };
   }
   const until = Number(reply[at + 1]);

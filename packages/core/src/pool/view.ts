@@ -19,6 +19,12 @@ export interface DayWindowUsage extends WindowUsage {
   exhaustsAt: string | null;
 }
 
+/** A capped instance's calls in flight now, across all workers, against its `maxConcurrent`. */
+export interface InFlight {
+  calls: number;
+  maxConcurrent: number;
+}
+
 export interface InstanceState {
   id: string;
   providerId: string;
@@ -31,6 +37,8 @@ export interface InstanceState {
     minute: { requests: WindowUsage; tokens: WindowUsage };
     day: { requests: DayWindowUsage; tokens: DayWindowUsage };
   };
+  /** Null for an instance without a cap: its calls in flight are not tracked. */
+  inFlight: InFlight | null;
 }
 
 type Row = Array<string | number | null>;
@@ -47,10 +55,14 @@ function reasonOf(payload: unknown): string | null {
 
 const at = (ms: number) => (ms < 0 ? null : new Date(ms).toISOString());
 
+/** Where lua/snapshot.lua's row has the measures (after the instance's state), then the calls in flight. */
+const MEASURES_AT = 4;
+const IN_FLIGHT_AT = MEASURES_AT + 4 * 5;
+
 /** Five fields per measure, as lua/snapshot.lua returns them. */
 function usage(row: Row, index: number): DayWindowUsage {
   const [limit, source, used, freesAt, exhaustsAt] = row
-    .slice(4 + index * 5, 9 + index * 5)
+    .slice(MEASURES_AT + index * 5, MEASURES_AT + 5 + index * 5)
     .map((v) => v ?? 0);
   const known = Number(limit) > 0;
   return {
@@ -92,5 +104,9 @@ export function toState(instance: Instance, row: Row, now: number): InstanceStat
       minute: { requests: minuteOnly(usage(row, 0)), tokens: minuteOnly(usage(row, 1)) },
       day: { requests: usage(row, 2), tokens: usage(row, 3) },
     },
+    inFlight:
+      instance.maxConcurrent === undefined
+        ? null
+        : { calls: Math.max(0, Number(row[IN_FLIGHT_AT])), maxConcurrent: instance.maxConcurrent },
   };
 }

@@ -34,6 +34,8 @@ export interface Parking {
   windowMs: number;
   /** The job was released from this very line and still could not run. */
   again: boolean;
+  /** The capped instances (maxConcurrent) among the line's candidates: a slot freed on one releases it. */
+  slotsOf?: readonly string[];
 }
 
 const MAX_LINES_PER_WAKE = 100;
@@ -97,6 +99,8 @@ export class WaitingRoom {
       p.perWindow,
       p.windowMs,
       p.again ? 1 : 0,
+      p.slotsOf?.length ?? 0,
+      ...(p.slotsOf ?? []),
     );
     this.#arm(Number(earliest));
   }
@@ -110,6 +114,22 @@ export class WaitingRoom {
       this.#leaseMs,
       line,
       count,
+    )) as [number, number];
+    this.#arm(Number(earliest));
+    return Number(released);
+  }
+
+  /**
+   * A call on a capped instance has given its slot back: the next job of each line waiting for
+   * that instance runs now (see lua/slot-freed.lua), not when it would have looked again.
+   */
+  async slotFreed(instanceId: string): Promise<number> {
+    const [released, earliest] = (await this.#commands['slot-freed'](
+      this.#root,
+      this.#queueKeys,
+      this.#deps.clock(),
+      this.#leaseMs,
+      instanceId,
     )) as [number, number];
     this.#arm(Number(earliest));
     return Number(released);

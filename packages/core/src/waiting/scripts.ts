@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { RedisClient } from '../redis.js';
 
 /** The waiting lines' Lua operations, one file each (see lua/*.lua for KEYS/ARGV/returns). */
-const SCRIPTS = { park: 1, release: 2, wake: 2, leave: 1, 'fair-order': 1 } as const;
+const SCRIPTS = { park: 1, release: 2, wake: 2, leave: 1, 'fair-order': 1, 'slot-freed': 2 } as const;
 export type WaitingScript = keyof typeof SCRIPTS;
 
 type ScriptCall = (...args: Array<string | number>) => Promise<unknown>;

@@ -4,24 +4,27 @@
   same as if each call had run this script alone, in order (each sees the reservations before it).
 
   Input:
-    KEYS    10 per candidate, in the order of ARGV's candidates (see includes/instance.lua)
+    KEYS    11 per candidate, in the order of ARGV's candidates (see includes/instance.lua)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
-    ARGV[3] call id (unique per script call: names the probing calls)
-    ARGV[4] number of groups G, then G groups (calls that share one candidate list), each:
-            number of candidates N, then N groups of 7 fields, in preference order:
+    ARGV[3] call id (unique per script call: names the probing calls and the slots' leases)
+    ARGV[4] slot lease (ms), ARGV[5] slot recheck (ms) (see includes/in-flight.lua)
+    ARGV[6] number of groups G, then G groups (calls that share one candidate list), each:
+            number of candidates N, then N groups of 8 fields, in preference order:
               id, tier, rpm, tpm, rpd, tpd   (the instance's own figures, 0 = unknown),
-              their source ("configured" | "catalog")
+              their source ("configured" | "catalog"), maxConcurrent (0 = no cap)
             number of calls R, then R estimated token counts
 
   Output: now (Redis time, ms), the reservation id of this call (see includes/reservation.lua),
-  then four values per call, in input order:
-    1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens)
+  then five values per call, in input order:
+    1, instanceId, headroom (0..1000), tokensTracked (1 when a window of it budgets tokens),
+       the lease of its slot ("" when the instance has no cap)
     0, earliestFreeAt (ms, Redis time; -1 if no candidate can ever serve; a disabled one serves
-       again when its disable expires), blockedCount, 0
+       again when its disable expires), blockedCount, 0, ""
 
   Within the lowest tier that has an eligible instance, the one with the most headroom wins
   (the smallest fraction left of any limit in force); unknown limits leave headroom at 1, and
-  then the fewest calls this minute wins. Probing: see includes/probing.lua.
+  then the fewest calls this minute wins. Probing: see includes/probing.lua. An instance with a
+  concurrency cap counts its free slots as one more limit (see includes/in-flight.lua).
 ]]
 --- @include "includes/time"
 --- @include "includes/windows"
@@ -30,11 +33,14 @@
 --- @include "includes/hints"
 --- @include "includes/instance"
 --- @include "includes/probing"
+--- @include "includes/in-flight"
 
 local now = redisNow()
 setWindows(ARGV[1], ARGV[2])
 local callId = ARGV[3]
-local FIELDS = 7
+local slotLeaseMs, slotRecheckMs = tonumber(ARGV[4]), tonumber(ARGV[5])
+local FIELDS = 8
+local calls = 0
 
 -- Per instance id, read on first use; `loaded` lists them in that order, written at the end.
 local seen, loaded = {}, {}
@@ -102,9 +108,11 @@ local function chooseOne(cands, est)
       if cand.rpd > 0 or cand.tpd > 0 then hd, fd = windowState(windowOf(s, 'd', now), cand.rpd, cand.tpd, est) end
       local probing = cand.rpm + cand.tpm + cand.rpd + cand.tpd == 0 and limitsBeingHit(cands, cand.tier, load)
       if probing then fm = math.max(fm, probeFreeAt(probeOf(s, KEYS[cand.k + K_PROBE], now), now)) end
+      local hs, fs = 1, now
+      if cand.cap > 0 then hs, fs = slotState(inFlightOf(s, KEYS[cand.k + K_INFLIGHT], now), cand.cap, now, slotRecheckMs) end
       if hm >= 0 and hd >= 0 then
-        local freeAt = math.max(now + s.limitedFor, fm, fd, hintsFreeAt(s.hints, est, now))
-        local headroom = math.min(hm, hd)
+        local freeAt = math.max(now + s.limitedFor, fm, fd, fs, hintsFreeAt(s.hints, est, now))
+        local headroom = math.min(hm, hd, hs)
         if freeAt > now then
           blocked = blocked + 1
           if earliest < 0 or freeAt < earliest then earliest = freeAt end
@@ -115,8 +123,9 @@ local function chooseOne(cands, est)
     end
   end
 
+  calls = calls + 1
   if best == nil then
-    for _, v in ipairs({ 0, earliest, blocked, 0 }) do out[#out + 1] = v end
+    for _, v in ipairs({ 0, earliest, blocked, 0, '' }) do out[#out + 1] = v end
     return
   end
   local s = best.s
@@ -125,18 +134,23 @@ local function chooseOne(cands, est)
   addCall(windowOf(s, 'd', now), now, est)
   useHints(s.hints, est)
   if bestProbing then addProbe(probeOf(s, KEYS[best.k + K_PROBE], now)) end
-  for _, v in ipairs({ 1, best.id, math.floor(bestHeadroom * 1000), (best.tpm > 0 or best.tpd > 0) and 1 or 0 }) do
+  local lease = ''
+  if best.cap > 0 then
+    lease = callId .. ':' .. calls
+    takeSlot(s.inFlight, lease)
+  end
+  for _, v in ipairs({ 1, best.id, math.floor(bestHeadroom * 1000), (best.tpm > 0 or best.tpd > 0) and 1 or 0, lease }) do
     out[#out + 1] = v
   end
 end
 
 -- Read the groups from ARGV: each candidate remembers where its fields (a) and keys (k) start.
-local at, k = 5, 0
-for _ = 1, tonumber(ARGV[4]) do
+local at, k = 7, 0
+for _ = 1, tonumber(ARGV[6]) do
   local cands = {}
   for i = 1, tonumber(ARGV[at]) do
     local a = at + (i - 1) * FIELDS
-    cands[i] = { a = a, k = k, id = ARGV[a + 1], tier = tonumber(ARGV[a + 2]) }
+    cands[i] = { a = a, k = k, id = ARGV[a + 1], tier = tonumber(ARGV[a + 2]), cap = tonumber(ARGV[a + 8]) }
     k = k + KEYS_PER_INSTANCE
   end
   at = at + 1 + #cands * FIELDS
@@ -150,4 +164,5 @@ for _, s in ipairs(loaded) do
   if s.reserved then writeHints(KEYS[s.k + K_HINTS], s.hints) end
 end
 writeProbes(now, callId)
+writeSlots(now, slotLeaseMs)
 return out

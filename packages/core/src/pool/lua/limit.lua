@@ -1,13 +1,14 @@
 --[[
   Records a rate-limit answer: sets the limit key of the scope the provider named, never
   shortening a longer limit already there; drops the refused call's reservation (the provider did
-  not count it); and, for a 429 about this instance's own window, learns that window's limit.
+  not count it) and gives back its slot on a capped instance; and, for a 429 about this instance's own window, learns that window's limit.
 
   Input:
     KEYS[1] limit key of the scope (<root>:limit:i|m|c|f:...)
     KEYS[2] <root>:strikes:<instance>   recent 429s of the instance (for the backoff)
     KEYS[3] <root>:w:m:<instance>, KEYS[4] <root>:w:d:<instance>   its windows
     KEYS[5] <root>:limits:<instance>    stated limits (see includes/stated-limits.lua)
+    KEYS[6] <root>:inflight:<instance>  calls in flight (see includes/in-flight.lua)
     ARGV[1] retry after (ms, as the provider said: may be 0, negative or past)
     ARGV[2] reason payload (JSON) shown by the pool view
     ARGV[3] reservation id ("" for none)
@@ -30,6 +31,7 @@
 --- @include "includes/windows"
 --- @include "includes/reservation"
 --- @include "includes/stated-limits"
+--- @include "includes/in-flight"
 
 local now = redisNow()
 setWindows(ARGV[8], ARGV[9])
@@ -53,6 +55,7 @@ end
 
 local windows = { m = readWindow(minuteKey, 'm', now), d = readWindow(dayKey, 'd', now) }
 if ARGV[3] ~= '' then dropReservation(windows.m, windows.d, ARGV[3], now) end
+giveBackSlot(KEYS[6], ARGV[3])
 
 -- Learn what the window held when the provider refused: the calls (or tokens) it let through.
 -- Only where nobody stated the limit; the learned figure replaces an older one, up or down, and

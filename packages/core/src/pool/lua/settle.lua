@@ -1,13 +1,15 @@
 --[[
   Settles finished calls (one or many: workers batch the settlements of calls that end together):
   moves each call to the bucket of the moment its answer arrived, with the tokens it actually
-  used, and folds in what the provider said about its own counters. A provider counts a call
+  used, gives back its slot on a capped instance, and folds in what the provider said about its
+  own counters. A provider counts a call
   somewhere between our send and its answer; dating it at the answer means our window never
   frees before the provider's does, whatever the latency.
 
   Input:
-    KEYS    4 per settlement: minute buckets, day buckets, stated limits, hints of its instance
-            (<root>:w:m:<id>, <root>:w:d:<id>, <root>:limits:<id>, <root>:hints:<id>)
+    KEYS    5 per settlement: minute buckets, day buckets, stated limits, hints, calls in flight
+            of its instance (<root>:w:m:<id>, <root>:w:d:<id>, <root>:limits:<id>,
+            <root>:hints:<id>, <root>:inflight:<id>)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
     ARGV[3] number of settlements S, then S groups of variable length:
             reservation id, actual tokens (-1 when the provider did not say),
@@ -20,6 +22,7 @@
 --- @include "includes/windows"
 --- @include "includes/reservation"
 --- @include "includes/stated-limits"
+--- @include "includes/in-flight"
 
 local now = redisNow()
 setWindows(ARGV[1], ARGV[2])
@@ -69,12 +72,13 @@ for _ = 1, tonumber(ARGV[3]) do
     redate(window(KEYS[k + 1], 'm'), m, reserved, tokens)
     redate(window(KEYS[k + 2], 'd'), d, reserved, tokens)
   end
+  giveBackSlot(KEYS[k + 5], resId)
   for i = 0, h - 1 do
     local o = at + 2 + i * 5
     foldReport(KEYS[k + 3], KEYS[k + 4], ARGV[o + 1], ARGV[o + 2], tonumber(ARGV[o + 3]),
       tonumber(ARGV[o + 4]), tonumber(ARGV[o + 5]))
   end
-  at, k = at + 3 + h * 5, k + 4
+  at, k = at + 3 + h * 5, k + 5
 end
 for _, w in ipairs(order) do writeWindow(w) end
 return tonumber(ARGV[3])

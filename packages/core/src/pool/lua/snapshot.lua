@@ -2,15 +2,17 @@
   Reads the state of every instance for the pool view, in one consistent step. Writes nothing.
 
   Input:
-    KEYS    10 per instance, in ARGV's order (see includes/instance.lua)
+    KEYS    11 per instance, in ARGV's order (see includes/instance.lua)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
-    ARGV[3] number of instances N, then N groups of 5 fields: rpm, tpm, rpd, tpd (the instance's
-            own figures, 0 = unknown), their source ("configured" | "catalog")
+    ARGV[3] number of instances N, then N groups of 6 fields: rpm, tpm, rpd, tpd (the instance's
+            own figures, 0 = unknown), their source ("configured" | "catalog"), maxConcurrent
+            (0 = no cap)
   Output: now (Redis time, ms), then per instance a list:
     { disabledPayload|false, disabledTtl, limitPayload|false, limitTtl,
       then for rpm, tpm, rpd, tpd: limit in force (0 = unknown), its source ("" = none),
       used in the window now, freesAt (ms, -1 = nothing counted), exhaustsAt (ms, -1 = not at
-      this rate / not a day window) }
+      this rate / not a day window),
+      then calls in flight (live leases, see includes/in-flight.lua; -1 = no cap, not tracked) }
   freesAt is when the oldest usage counted now leaves the window (for a full window: when the
   next call fits). exhaustsAt is when the day's budget runs out at the rate of the last hour.
 ]]
@@ -61,7 +63,7 @@ end
 
 local out = { now }
 for i = 0, tonumber(ARGV[3]) - 1 do
-  local a, k = 3 + i * 5, i * KEYS_PER_INSTANCE
+  local a, k = 3 + i * 6, i * KEYS_PER_INSTANCE
   local s = readInstance(k, now)
   local row = {
     rcall('GET', KEYS[k + K_DISABLED]), s.disabledTtl,
@@ -76,6 +78,10 @@ for i = 0, tonumber(ARGV[3]) - 1 do
     local frees, exhausts = windowView(w, what, used, limit)
     for _, v in ipairs({ limit, source, used, frees, exhausts }) do row[#row + 1] = v end
   end
+  -- Counted, not pruned: this script writes nothing (the next choice drops lapsed leases).
+  local inFlight = -1
+  if tonumber(ARGV[a + 6]) > 0 then inFlight = rcall('ZCOUNT', KEYS[k + K_INFLIGHT], '(' .. now, '+inf') end
+  row[#row + 1] = inFlight
   out[#out + 1] = row
 end
 return out

@@ -9,10 +9,14 @@
     <root>:set:<line>    what the pool said when the line last parked a job (hash until, perWindow, windowMs)
     <root>:wakes         when each capacity line is due a release (zset member = line, score = ms)
     <root>:counts        jobs parked on capacity lines (hash "all" and "b:<batchId>")
+    <root>:slots:<id>    the lines that wait, among others, for a slot of capped instance <id>
+                         (set of lines; a line found empty is dropped, the set is forgotten a day
+                         after a job last parked for it)
   A parked job sits in BullMQ's delayed set with its deadline as the timestamp: BullMQ itself
   brings it back at its deadline if no release does first.
 ]]
 local rcall = redis.call
+local SLOT_WAITERS_TTL = 86400000
 
 -- "<jobId> <batchId>" -> jobId, batchId (or nil)
 local function splitMember(member)

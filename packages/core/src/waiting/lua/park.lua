@@ -11,6 +11,8 @@
     ARGV[6] that window (ms)
     ARGV[7] 1 when the job was released from this line and could not run: its until replaces the
             line's wake (the release lease); 0: the line wakes at the earlier of the two
+    ARGV[8] number of capped instances S among the line's candidates, then S instance ids: a slot
+            given back on one of them releases the line's next job (see slot-freed.lua)
 
   Output: the earliest wake of any line (ms), or -1
 ]]
@@ -24,5 +26,10 @@ if untilMs >= 0 then
   local wakes = root .. ':wakes'
   local current = tonumber(rcall('ZSCORE', wakes, line))
   if replace or not current or untilMs < current then rcall('ZADD', wakes, untilMs, line) end
+end
+for i = 1, tonumber(ARGV[8] or '0') do
+  local waiters = root .. ':slots:' .. ARGV[8 + i]
+  rcall('SADD', waiters, line)
+  rcall('PEXPIRE', waiters, SLOT_WAITERS_TTL)
 end
 return earliestWake(root)
