@@ -99,6 +99,23 @@ describe('window totals', () => {
     expect(minute.earliestBucket).toBeGreaterThanOrEqual(minute.oldest);
   });
 
+  it('say a full window has room when its oldest calls leave, not its newest', async () => {
+    const { pools, target: unlimited } = setup();
+    const target = { ...unlimited, id: 'p/full', model: 'full', limits: { rpm: 5 } };
+    const candidates = orderCandidates([target], null);
+    const first = Date.now();
+    for (let i = 0; i < 3; i++) expect((await pools[0]!.choose(candidates, 1)).kind).toBe('reserved');
+    await sleep(500);
+    const second = Date.now();
+    for (let i = 0; i < 2; i++) expect((await pools[1]!.choose(candidates, 1)).kind).toBe('reserved');
+    const full = await pools[0]!.choose(candidates, 1);
+    if (full.kind !== 'wait' || full.until === null) throw new Error(`expected a wait, got ${full.kind}`);
+    // The first three leave by their bucket's start + bucket + window + guard: never before the
+    // provider forgets them, and well before the two sent 500 ms later.
+    expect(full.until).toBeGreaterThanOrEqual(first + SHORT.ms + SHORT.guardMs - BUCKET);
+    expect(full.until).toBeLessThan(second + SHORT.ms + SHORT.guardMs - 200);
+  });
+
   it('count a bucket until it leaves and then never again: a drained window reads 0 and takes new calls from 0', async () => {
     const { pools, admin, target, keys } = setup();
     const candidates = orderCandidates([target], null);
