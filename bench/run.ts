@@ -43,7 +43,11 @@ const summary = {
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   reload: await step('providers reload', () => benchReload(3, quick ? 4 : 10)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
-  capacityUnknown: await step('capacity, learned limits', () => benchCapacity('unknown', 400, 3000)),
+  capacityUnknown: await step('capacity, learned limits', async () => {
+    const runs = [];
+    for (let i = 0; i < (quick ? 2 : 10); i++) runs.push(await benchCapacity('unknown', 400, 3000));
+    return runs;
+  }),
   demoBatch: await step('default demo, 250-item batch', () => benchDemoBatch(quick ? 60 : 250)),
   waiting: await step('waiting for capacity', () =>
     benchWaiting(quick ? [100, 10_000] : [100, 10_000, 100_000], quick ? 3 : 10, quick ? 70 : 150),
