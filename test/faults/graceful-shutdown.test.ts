@@ -31,7 +31,15 @@ describe('graceful shutdown (SIGTERM)', () => {
   }
 
   it('finishes the jobs in flight, exits 0, and leaves the rest queued for the next worker', async () => {
-    rig = await startFaultRig({ latencyMs: 600, label: 'term' });
+    // A known rpm, far above these calls: the four jobs it runs are all at the provider (with its rpm
+    // unknown the pool would probe it two calls in flight at a time, and park the other two).
+    rig = await startFaultRig({
+      latencyMs: 600,
+      label: 'term',
+      providers: {
+        providers: [{ id: 'sim', type: 'simulated', baseUrl: '{{sim}}', models: { m: { rpm: 1000 } } }],
+      },
+    });
     const queue = jobsQueue(rig.prefix);
     try {
       const leaving = await rig.startWorker({ concurrency: 4 });

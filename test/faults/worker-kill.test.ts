@@ -19,7 +19,15 @@ describe('a worker killed mid-flight (SIGKILL)', () => {
   });
 
   it('loses no job: another worker finishes them all, each result is written once and its webhook keeps one webhook-id', async () => {
-    rig = await startFaultRig({ latencyMs: 400, label: 'kill' });
+    // A known rpm, far above these calls: all four of the worker's jobs are at the provider when it
+    // dies (with its rpm unknown the pool would probe it, two calls in flight at a time).
+    rig = await startFaultRig({
+      latencyMs: 400,
+      label: 'kill',
+      providers: {
+        providers: [{ id: 'sim', type: 'simulated', baseUrl: '{{sim}}', models: { m: { rpm: 1000 } } }],
+      },
+    });
     receiver = await startReceiver();
     const queue = jobsQueue(rig.prefix);
     try {

@@ -65,6 +65,17 @@ describe('the choice rules of the pool', () => {
   const use = async (target: Instance, count: number, on = pool) => {
     for (let i = 0; i < count; i++) reserved(await on.choose(only(target), 1));
   };
+  /**
+   * `count` calls on `target`, each answered and settled before the next, as a worker does: on an
+   * instance whose rpm nobody knows no call stays in flight, so probing never holds one back.
+   */
+  const serve = async (target: Instance, count: number, on = pool) => {
+    for (let i = 0; i < count; i++)
+      await on.settleAnswered(reserved(await on.choose(only(target), 1)), undefined);
+  };
+  /** `count` choices in one script call (the same turn of the event loop). */
+  const burst = (list: ReturnType<typeof only>, count: number, on = pool) =>
+    Promise.all(Array.from({ length: count }, () => on.choose(list, 1)));
   const stateOf = async (target: Instance) => (await pool.snapshot([target]))[0]!;
   /** Calls and tokens counted in the instance's minute window now. */
   const minuteUsed = async (target: Instance) => {
@@ -105,7 +116,7 @@ describe('the choice rules of the pool', () => {
     it('with limits unknown, the preferred tier wins though it served more calls this minute', async () => {
       const busy = instance('g2', 'llama', {}, { type: 'groq' });
       const idle = instance('g1', 'mixtral', {}, { type: 'groq' });
-      await use(busy, 3);
+      await serve(busy, 3);
       expect(chosenId(await pool.choose(orderCandidates([busy, idle], busy), 1))).toBe('g2/llama');
     });
 
@@ -125,8 +136,8 @@ describe('the choice rules of the pool', () => {
 
       const busy = instance('q1', 'm');
       const quiet = instance('q2', 'm');
-      await use(busy, 3);
-      await use(quiet, 1);
+      await serve(busy, 3);
+      await serve(quiet, 1);
       expect(chosenId(await pool.choose(only(busy, quiet), 1))).toBe('q2/m');
     });
   });
@@ -328,39 +339,93 @@ describe('the choice rules of the pool', () => {
   });
 
   describe('probing instances whose limits nobody knows', () => {
-    it('while a sibling is limited for a minute or less, takes two calls per 100 ms and says when the next fits', async () => {
-      const unknown = instance('p1', 'm');
-      const limited = instance('p2', 'm');
-      const list = only(unknown, limited);
-      const calm = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
-      expect(calm.every((c) => c.kind === 'reserved')).toBe(true);
-      now += 1000;
-      await pool.markLimited(limited, minuteLimit(5000));
-      const burst = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
-      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'wait', 'wait']);
-      expect(burst[2]).toMatchObject({ until: now + 100 });
+    /** Every reservation of a burst answered, as a worker settles them (together, in one script call). */
+    const answerAll = (choices: Choice[], on = pool) =>
+      Promise.all(choices.flatMap((c) => (c.kind === 'reserved' ? [on.settleAnswered(c, undefined)] : [])));
+
+    it('takes two calls in flight, each holding a lease; the next waits a slot recheck (1 s), not sent into an unknown limit', async () => {
+      const a = instance('p', 'm');
+      const first = await burst(only(a), 5);
+      expect(first.map(chosenId)).toEqual(['p/m', 'p/m', 'wait', 'wait', 'wait']);
+      expect(first.map((c) => c.kind === 'reserved' && c.holdsSlot)).toEqual([
+        true,
+        true,
+        false,
+        false,
+        false,
+      ]);
+      // No lease lapses for minutes: the wait is the recheck (a call's end wakes the waiting sooner).
+      expect(first[2]).toEqual({ kind: 'wait', until: now + 1000, blocked: 1 });
+      // Each end of a call frees its lease: an answer, or a call given back, lets one more in.
+      await pool.settleAnswered(reserved(first[0]!), undefined);
+      expect((await burst(only(a), 2)).map(chosenId)).toEqual(['p/m', 'wait']);
+      await pool.release(a, reserved(first[1]!).reservationId);
+      expect((await burst(only(a), 2)).map(chosenId)).toEqual(['p/m', 'wait']);
     });
 
-    it('a sibling limited for the day, or a limit in a less preferred tier, does not hold the others back', async () => {
-      const unknown = instance('p1', 'm', {}, { type: 'groq' });
-      const dayLimited = instance('p2', 'm', {}, { type: 'groq' });
-      await pool.markLimited(dayLimited, {
-        scope: 'instance',
-        window: 'day',
-        retryAfterMs: 10 * MINUTE,
-        reason: 'rpd',
-      });
-      const burst = await Promise.all(
-        Array.from({ length: 4 }, () => pool.choose(only(unknown, dayLimited), 1)),
-      );
-      expect(burst.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+    it('answered calls raise the known-good count: the next window takes that many at once, then two in flight beyond it', async () => {
+      const short = shortPool();
+      const a = instance('p', 'm');
+      const round1 = await burst(only(a), 3, short);
+      expect(round1.map(chosenId)).toEqual(['p/m', 'p/m', 'wait']);
+      await answerAll(round1, short);
+      // Two accepted in this window: beyond them, two in flight again.
+      const round2 = await burst(only(a), 3, short);
+      expect(round2.map(chosenId)).toEqual(['p/m', 'p/m', 'wait']);
+      await answerAll(round2, short);
+      // Four accepted in one window. They leave it (an answer dates a call)...
+      await sleep(SHORT.ms + SHORT.guardMs + 2 * SHORT_BUCKET + 50);
+      expect((await short.snapshot([a]))[0]!.windows.minute.requests.used).toBe(0);
+      // ... and the next window takes four at once, and a fifth only as a probe, with those answered.
+      const next = await burst(only(a), 5, short);
+      expect(next.map(chosenId)).toEqual(['p/m', 'p/m', 'p/m', 'p/m', 'wait']);
+      await answerAll(next, short);
+      expect((await burst(only(a), 3, short)).map(chosenId)).toEqual(['p/m', 'p/m', 'wait']);
+    });
 
-      const fallback = instance('c1', 'other', {}, { type: 'cerebras' });
-      await pool.markLimited(fallback, minuteLimit(5000));
-      now += MINUTE;
-      const list = orderCandidates([unknown, fallback], unknown);
-      const more = await Promise.all(Array.from({ length: 4 }, () => pool.choose(list, 1)));
-      expect(more.map(chosenId)).toEqual(['p1/m', 'p1/m', 'p1/m', 'p1/m']);
+    it('a 429 learns the calls the provider let through: the calls of the window less those still in flight', async () => {
+      const a = instance('p', 'm');
+      await serve(a, 4);
+      const probes = await burst(only(a), 3);
+      expect(probes.map(chosenId)).toEqual(['p/m', 'p/m', 'wait']);
+      // The second probe is refused while the first is still in flight: the provider took four.
+      await pool.markLimited(a, minuteLimit(1), reserved(probes[1]!).reservationId);
+      expect((await minuteUsed(a)).requests).toBe(5);
+      expect(await learnedOf(a)).toEqual({ rpm: 4 });
+      // Probing is over: the learned limit holds the instance until its window frees, not a recheck.
+      const held = await pool.choose(only(a), 1);
+      expect(held.kind === 'wait' && held.until).toBeGreaterThan(now + 55_000);
+    });
+
+    it('a known rpm (configured, catalog, header or learned) turns probing off: a burst goes out and holds no lease', async () => {
+      const short = shortPool();
+      const configured = instance('p1', 'm', { rpm: 10 });
+      const fromCatalog: Instance = { ...instance('p2', 'm', { rpm: 10 }), limitsSource: 'catalog' };
+      const fromHeader = instance('p3', 'm');
+      const fromA429 = instance('p4', 'm');
+      const answered = reserved(await short.choose(only(fromHeader), 1));
+      await short.settle(fromHeader, answered.reservationId, undefined, [
+        { what: 'requests', window: 'minute', limit: 10, remaining: 9 },
+      ]);
+      await serve(fromA429, 6, short);
+      await short.markLimited(fromA429, minuteLimit(1));
+      expect([await learnedOf(fromHeader), await learnedOf(fromA429)]).toEqual([{ rpm: 10 }, { rpm: 6 }]);
+      // The calls that taught them leave the window; the limits they taught stay.
+      await sleep(SHORT.ms + SHORT.guardMs + 2 * SHORT_BUCKET + 50);
+      for (const known of [configured, fromCatalog, fromHeader, fromA429]) {
+        const calls = await burst(only(known), 5, short);
+        expect(
+          calls.map((c) => c.kind === 'reserved' && !c.holdsSlot),
+          known.id,
+        ).toEqual([true, true, true, true, true]);
+      }
+    });
+
+    it('the calls in flight beyond the known-good count grow with it, to an eighth of it (40: five)', async () => {
+      const a = instance('p', 'm');
+      await serve(a, 40);
+      const calls = await burst(only(a), 7);
+      expect(calls.map(chosenId)).toEqual(['p/m', 'p/m', 'p/m', 'p/m', 'p/m', 'wait', 'wait']);
     });
   });
 
@@ -368,7 +433,7 @@ describe('the choice rules of the pool', () => {
     it('a 429 on the minute window teaches the minute limit (the calls counted when it came) and budgets by it', async () => {
       const short = shortPool();
       const a = instance('p', 'm');
-      await use(a, 4, short);
+      await serve(a, 4, short);
       const refused = reserved(await short.choose(only(a), 1));
       const limitMs = await short.markLimited(a, minuteLimit(1), refused.reservationId);
       expect(await learnedOf(a)).toEqual({ rpm: 4 });
@@ -382,7 +447,7 @@ describe('the choice rules of the pool', () => {
 
     it('a 429 on the day window teaches the daily limit', async () => {
       const a = instance('p', 'm');
-      await use(a, 3);
+      await serve(a, 3);
       await pool.markLimited(a, { scope: 'instance', window: 'day', retryAfterMs: 1, reason: 'rpd' });
       expect(await learnedOf(a)).toEqual({ rpd: 3 });
     });
@@ -390,12 +455,12 @@ describe('the choice rules of the pool', () => {
     it('a later 429 at a lower count lowers the learned limit', async () => {
       const short = shortPool();
       const a = instance('p', 'm');
-      await use(a, 6, short);
+      await serve(a, 6, short);
       await short.markLimited(a, minuteLimit(1));
       expect((await learnedOf(a)).rpm).toBe(6);
       // The six leave the window, and the limit key (its least backoff) is long gone.
       await sleep(SHORT.ms + SHORT.guardMs + 2 * SHORT_BUCKET + 50);
-      await use(a, 4, short);
+      await serve(a, 4, short);
       await short.markLimited(a, minuteLimit(1));
       expect((await learnedOf(a)).rpm).toBe(4);
     });
@@ -406,7 +471,7 @@ describe('the choice rules of the pool', () => {
       await pool.markLimited(configured, minuteLimit(1));
       expect(await learnedOf(configured)).toEqual({});
       const unknown = instance('q', 'm');
-      await use(unknown, 3);
+      await serve(unknown, 3);
       await pool.markLimited(unknown, {
         scope: 'instance',
         window: 'unknown',

@@ -9,7 +9,9 @@ import { uniquePrefix } from '../support/tracked.js';
 /**
  * A key that runs all day near its limit: a day window of 20,000 calls, each reserved by its own
  * script call (the worst case for a window kept per entry: one entry each). The window must cost
- * what an empty one does, the choice must move to the free instance, and no job may fail.
+ * what an empty one does, the choice must move to the free instance, and no job may fail. Its rpm
+ * is known, and more than the day allows: the calls are never answered, and an instance whose rpm
+ * nobody knows would take only two of them in flight (probing).
  */
 const RPD = 20_000;
 
@@ -29,7 +31,12 @@ describe('a day window at scale', () => {
     const { instances } = loadProviders({
       fileText: JSON.stringify({
         providers: [
-          { id: 'sim', type: 'simulated', baseUrl: sim.url, models: { 'day-a': { rpd: RPD }, 'day-b': {} } },
+          {
+            id: 'sim',
+            type: 'simulated',
+            baseUrl: sim.url,
+            models: { 'day-a': { rpm: 2 * RPD, rpd: RPD }, 'day-b': {} },
+          },
         ],
       }),
       env: {},

@@ -137,8 +137,9 @@ describe('maxConcurrent: calls in flight to an instance, across workers', () => 
   });
 
   it('free slots count as headroom, so the choice spreads calls over capped instances', async () => {
-    const a = capped('p1', 4);
-    const b = capped('p2', 4);
+    // Known rpms with room to spare: the caps decide (an unknown one would be probed, two in flight).
+    const a = capped('p1', 4, { rpm: 1000 });
+    const b = capped('p2', 4, { rpm: 1000 });
     const pool = worker('spread');
     const first = await pool.choose(only(a, b), 1);
     expect(first).toMatchObject({ kind: 'reserved', headroom: 0.75 });
@@ -155,8 +156,8 @@ describe('maxConcurrent: calls in flight to an instance, across workers', () => 
     expect(await inFlight(pool, a)).toEqual({ calls: 2, maxConcurrent: 5 });
   });
 
-  it('an instance without a cap holds no slot and writes no in-flight key', async () => {
-    const a = instance('p', 'm');
+  it('an instance without a cap, whose rpm is known, holds no slot and writes no in-flight key', async () => {
+    const a = instance('p', 'm', { rpm: 100 });
     const redis = testRedis(prefix, 'plain');
     connections.push(redis);
     const pool = new Pool({ redis, prefix });
@@ -169,16 +170,23 @@ describe('maxConcurrent: calls in flight to an instance, across workers', () => 
 
   it('tells the worker when a slot comes back, and only then', async () => {
     const a = capped('p', 1);
-    const plain = instance('q', 'm');
+    const plain = instance('q', 'm', { rpm: 100 });
+    const probed = instance('r', 'm');
     const freed: string[] = [];
     const pool = worker('told', { onSlotFreed: (i) => freed.push(i.id) });
     const c = await pool.choose(only(a), 1);
     const d = await pool.choose(only(plain), 1);
-    if (c.kind !== 'reserved' || d.kind !== 'reserved') throw new Error('expected reservations');
+    const e = await pool.choose(only(probed), 1);
+    if (c.kind !== 'reserved' || d.kind !== 'reserved' || e.kind !== 'reserved') {
+      throw new Error('expected reservations');
+    }
     await pool.release(plain, d.reservationId);
     expect(freed).toEqual([]);
     await pool.settleAnswered(c, undefined);
     expect(freed).toEqual(['p/m']);
+    // A call to an instance whose rpm nobody knows holds a probe's slot: its end tells too.
+    await pool.release(probed, e.reservationId);
+    expect(freed).toEqual(['p/m', 'r/m']);
   });
 });
 

@@ -72,7 +72,8 @@ describe('one truthful pool view', () => {
       return choice;
     };
     // a: catalog limits, three calls. b: configured limits, a header stating its tokens per minute,
-    // then a 429. c: nothing known until a day 429 teaches its daily request limit; at most 3 in flight.
+    // then a 429. c: nothing known until a day 429 teaches its daily request limit; at most 3 in flight:
+    // one call answered, one in flight, one refused (the 429 counts the answered one only).
     for (let i = 0; i < 3; i++) await reserve(a);
     const onB = await reserve(b);
     await pool.settle(b!, onB.reservationId, 150, [
@@ -84,6 +85,8 @@ describe('one truthful pool view', () => {
       { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 30_000, reason: 'rpm' },
       refusedOnB.reservationId,
     );
+    const answeredOnC = await reserve(c);
+    await pool.settle(c!, answeredOnC.reservationId, 150);
     await reserve(c);
     const refusedOnC = await reserve(c);
     await pool.markLimited(
@@ -134,7 +137,7 @@ describe('one truthful pool view', () => {
     expect(byId('sim-c/sim-small').windows.day.requests).toMatchObject({
       limit: 1,
       source: 'learned',
-      used: 1,
+      used: 2,
     });
     // c holds one call in flight of its 3 (the refused one gave its slot back); the others have no cap.
     expect(byId('sim-c/sim-small').inFlight).toEqual({ calls: 1, maxConcurrent: 3 });

@@ -1,4 +1,4 @@
-import { hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
+import { type Choice, hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';
@@ -32,6 +32,10 @@ describe('pool choice and reservation', () => {
 
   const only = (...list: Instance[]) => orderCandidates(list, null);
   const minuteRequests = async (p: Pool, i: Instance) => (await p.snapshot([i]))[0]!.windows.minute.requests;
+  const reserve = (c: Choice) => {
+    if (c.kind !== 'reserved') throw new Error(`expected a reservation, got ${JSON.stringify(c)}`);
+    return c;
+  };
 
   it('reserves up to the known rpm and then says when the window frees', async () => {
     const a = instance('p', 'm', { rpm: 3 });
@@ -142,62 +146,26 @@ describe('pool choice and reservation', () => {
     expect(state!.reason).toBe('rpd');
   });
 
-  it('while a sibling is rate limited, probes an instance of unknown limits a few calls at a time', async () => {
-    const unknown = instance('p1', 'm');
-    const limited = instance('p2', 'm');
-    const list = only(unknown, limited);
-    // Nothing limited: a burst all goes out.
-    const free = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
-    expect(free.every((c) => c.kind === 'reserved')).toBe(true);
-    await pool.markLimited(limited, {
-      scope: 'instance',
-      window: 'minute',
-      retryAfterMs: 5000,
-      reason: 'rpm',
-    });
-    await sleep(110); // the burst above was not sent while probing
-    // Limits are being hit: the instance whose limit nobody knows takes two calls per 100 ms, and the
-    // rest are told to come back then, not sent into a limit that would refuse them all.
-    const asked = Date.now();
-    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
-    expect(burst.map((c) => c.kind === 'reserved' && c.instance.id).filter(Boolean)).toEqual([
-      'p1/m',
-      'p1/m',
-    ]);
-    const waits = burst.flatMap((c) => (c.kind === 'wait' && c.until !== null ? [c.until] : []));
-    expect(waits).toHaveLength(3);
-    for (const until of waits) expect(until).toBeLessThanOrEqual(Date.now() + 100);
-    expect(Math.min(...waits)).toBeGreaterThanOrEqual(asked);
-    await sleep(Math.max(...waits) - Date.now() + 5);
-    const next = await Promise.all(Array.from({ length: 3 }, () => pool.choose(list, 1)));
-    expect(next.filter((c) => c.kind === 'reserved')).toHaveLength(2);
-  });
-
-  it('a limited instance in a less preferred tier does not slow the preferred one', async () => {
-    const primary = instance('p1', 'm', {}, { type: 'openai' });
-    const fallback = instance('g', 'other', {}, { type: 'groq' });
-    await pool.markLimited(fallback, {
-      scope: 'instance',
-      window: 'minute',
-      retryAfterMs: 5000,
-      reason: 'rpm',
-    });
-    const list = orderCandidates([primary, fallback], primary);
-    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(list, 1)));
-    expect(burst.every((c) => c.kind === 'reserved' && c.instance.id === 'p1/m')).toBe(true);
-  });
-
-  it('a sibling limited for the day does not slow the others (it says nothing about this minute)', async () => {
-    const unknown = instance('p1', 'm');
-    const limited = instance('p2', 'm');
-    await pool.markLimited(limited, {
-      scope: 'instance',
-      window: 'day',
-      retryAfterMs: 10 * MINUTE,
-      reason: 'rpd',
-    });
-    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.choose(only(unknown, limited), 1)));
-    expect(burst.every((c) => c.kind === 'reserved')).toBe(true);
+  it('probes an instance of unknown limits two calls in flight at a time: the rest wait for a call to end or a lease to lapse', async () => {
+    const a = instance('p', 'm');
+    const leaseMs = 400;
+    const dying = new Pool({ redis, prefix, slots: { leaseMs } });
+    // Two calls out, never answered (their worker died): the others are not sent after them.
+    const t0 = Date.now();
+    const burst = await Promise.all(Array.from({ length: 5 }, () => dying.choose(only(a), 1)));
+    expect(burst.map((c) => c.kind === 'reserved' && c.holdsSlot)).toEqual([true, true, false, false, false]);
+    // A later look is told to come back when their leases lapse, sooner than the 1 s recheck.
+    const waiting = await pool.choose(only(a), 1);
+    if (waiting.kind !== 'wait' || waiting.until === null) throw new Error('expected a wait with a time');
+    expect(waiting.until).toBeLessThanOrEqual(t0 + leaseMs + 50);
+    await sleep(waiting.until - Date.now() + 20);
+    const again = await Promise.all(Array.from({ length: 3 }, () => pool.choose(only(a), 1)));
+    expect(again.map((c) => c.kind)).toEqual(['reserved', 'reserved', 'wait']);
+    // A live worker's calls hold theirs for minutes: the wait is the recheck, a second away.
+    const recheck = again[2]!;
+    if (recheck.kind !== 'wait' || recheck.until === null) throw new Error('expected a wait with a time');
+    expect(recheck.until - Date.now()).toBeGreaterThan(900);
+    expect(recheck.until - Date.now()).toBeLessThanOrEqual(1000);
   });
 
   it('a model-wide limit blocks that model on every credential', async () => {
@@ -275,16 +243,14 @@ describe('pool choice and reservation', () => {
 
   it('learns an unknown minute limit from a rate-limit answer and budgets by it afterwards', async () => {
     const a = instance('p', 'm');
-    const reservations: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const c = await short.choose(only(a), 1);
-      if (c.kind === 'reserved') reservations.push(c.reservationId);
-    }
-    // The fifth call was refused upstream: four fit the provider's window.
+    // Four calls answered (each settled, as a worker does), then the fifth refused upstream.
+    for (let i = 0; i < 4; i++)
+      await short.settleAnswered(reserve(await short.choose(only(a), 1)), undefined);
+    const refused = reserve(await short.choose(only(a), 1));
     await short.markLimited(
       a,
       { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 1, reason: 'rpm' },
-      reservations[4],
+      refused.reservationId,
     );
     expect((await short.choose(only(a), 1)).kind).toBe('wait');
     expect(await minuteRequests(short, a)).toMatchObject({ limit: 4, source: 'learned', used: 4 });
@@ -322,23 +288,30 @@ describe('pool choice and reservation', () => {
 
   describe('learning keeps facts apart', () => {
     const limitOf = async (p: Pool, i: Instance) => (await p.snapshot([i]))[0]!.windows;
+    /** `n` calls reserved one after another and left in flight. */
     const reserveN = async (p: Pool, i: Instance, n: number, tokens = 10) => {
       const ids: string[] = [];
-      for (let k = 0; k < n; k++) {
-        const c = await p.choose(only(i), tokens);
-        if (c.kind !== 'reserved') throw new Error('expected a reservation');
-        ids.push(c.reservationId);
-      }
+      for (let k = 0; k < n; k++) ids.push(reserve(await p.choose(only(i), tokens)).reservationId);
       return ids;
+    };
+    /**
+     * `n` calls each answered (settled with the tokens reserved) before the next, as a worker does:
+     * an instance whose rpm nobody knows takes only two calls in flight beyond those it has seen
+     * accepted.
+     */
+    const answerN = async (p: Pool, i: Instance, n: number, tokens = 10) => {
+      for (let k = 0; k < n; k++)
+        await p.settle(i, reserve(await p.choose(only(i), tokens)).reservationId, tokens);
     };
 
     it('a token-per-minute 429 is learned as a token limit, never as a request limit', async () => {
       const a = instance('p', 'm');
-      const ids = await reserveN(pool, a, 3, 100);
+      await answerN(pool, a, 2, 100);
+      const [refused] = await reserveN(pool, a, 1, 100);
       await pool.markLimited(
         a,
         { scope: 'instance', window: 'minute', measure: 'tokens', retryAfterMs: 5000, reason: 'tpm' },
-        ids[2],
+        refused,
       );
       const windows = await limitOf(pool, a);
       expect(windows.minute.requests).toMatchObject({ limit: null, source: null });
@@ -348,10 +321,11 @@ describe('pool choice and reservation', () => {
 
     it("a 429 scoped to the model or the credential is not learned as this instance's limit", async () => {
       const a = instance('p', 'm');
-      const ids = await reserveN(pool, a, 4);
+      await answerN(pool, a, 2);
+      const ids = await reserveN(pool, a, 2);
       for (const [scope, refused] of [
-        ['model', ids[1]],
-        ['credential', ids[3]],
+        ['model', ids[0]],
+        ['credential', ids[1]],
       ] as const) {
         await pool.markLimited(
           a,
@@ -364,23 +338,29 @@ describe('pool choice and reservation', () => {
 
     it("a learned limit rises when the provider's headers state more, and a repeated 429 does not extend it", async () => {
       const a = instance('p', 'm');
-      // Six calls out, the provider took four: both others are refused, and the window teaches 4.
-      const ids = await reserveN(pool, a, 6);
+      // Four calls answered, two more out: the provider refuses one while the other is in flight.
+      // It took four: the window teaches 4 (the call in flight it may not have counted yet).
+      await answerN(pool, a, 4);
+      const [inFlight, refused] = await reserveN(pool, a, 2);
       const refuse = (reservationId: string) =>
         pool.markLimited(
           a,
           { scope: 'instance', window: 'minute', measure: 'requests', retryAfterMs: 0, reason: 'rpm' },
           reservationId,
         );
-      await refuse(ids[5]!);
-      await refuse(ids[4]!);
-      expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 4, source: 'learned' });
+      await refuse(refused!);
+      expect((await limitOf(pool, a)).minute.requests).toMatchObject({
+        limit: 4,
+        source: 'learned',
+        used: 5,
+      });
       const key = `${hashTaggedPrefix(prefix)}:pool:limits:${a.id}`;
       const expiry = await redis.hget(key, 'rpm:l@');
       await sleep(20);
       await refuse(''); // another 429 at the same four calls: the same fact, not a new one
       expect(await redis.hget(key, 'rpm:l@')).toBe(expiry);
-      await pool.settle(a, ids[0]!, 10, [{ what: 'requests', window: 'minute', limit: 10, remaining: 6 }]);
+      // The call in flight is answered, its headers stating the limit.
+      await pool.settle(a, inFlight!, 10, [{ what: 'requests', window: 'minute', limit: 10, remaining: 5 }]);
       expect((await limitOf(pool, a)).minute.requests).toMatchObject({ limit: 10, source: 'header' });
     });
 
@@ -427,7 +407,8 @@ describe('pool choice and reservation', () => {
     });
 
     it('a remaining hint counts the calls reserved since it came', async () => {
-      const a = instance('p', 'm');
+      // A known rpm: the hint alone holds the burst (an unknown one would also be probed).
+      const a = instance('p', 'm', { rpm: 100 });
       const [id] = await reserveN(pool, a, 1);
       await pool.settle(a, id!, 5, [{ what: 'requests', window: 'minute', remaining: 2, resetMs: 30_000 }]);
       const burst = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 1)));

@@ -6,6 +6,7 @@ import {
   type ChatRequest,
   COACHING_SYSTEM_PROMPT,
   CoachingResultSchema,
+  callsHoldSlots,
   callsPerWindow,
   cancelledError,
   capacityLine,
@@ -180,9 +181,7 @@ function createRun(deps: ProcessorDeps) {
       perWindow,
       windowMs: deps.minuteMs,
       again,
-      slotsOf: wait.candidates
-        .filter((c) => c.instance.maxConcurrent !== undefined)
-        .map((c) => c.instance.id),
+      slotsOf: wait.candidates.filter((c) => callsHoldSlots(c.instance)).map((c) => c.instance.id),
     });
     throw new DelayedError();
   }

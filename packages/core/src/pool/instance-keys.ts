@@ -32,7 +32,7 @@ export const strikesKey = (root: string, instance: Instance) => `${root}:strikes
 export const inFlightKey = (root: string, instance: Instance) => `${root}:inflight:${instance.id}`;
 
 /**
- * The eleven keys of one instance, in the order lua/includes/instance.lua names them. A paid model
+ * The ten keys of one instance, in the order lua/includes/instance.lua names them. A paid model
  * is not bound by its credential's free-model allowance: its fifth key is the credential's again.
  */
 export function instanceKeys(root: string, instance: Instance): string[] {
@@ -45,7 +45,6 @@ export function instanceKeys(root: string, instance: Instance): string[] {
     ...windowKeys(root, instance),
     statedLimitsKey(root, instance),
     hintsKey(root, instance),
-    `${root}:probe:${instance.id}`,
     inFlightKey(root, instance),
   ];
 }

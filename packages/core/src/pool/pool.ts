@@ -98,6 +98,16 @@ export interface SlotTimes {
  * worker. The recheck only covers a call ending just before a job parks (its wake found nobody
  * waiting yet): a second of delay then, never a wait for a lease.
  */
+/**
+ * Whether calls to the instance may hold a slot lease, so that a call's end wakes the jobs waiting
+ * for it: it has a concurrency cap, or its minute request limit is not known ahead, so the pool
+ * probes it a few calls in flight at a time (lua/includes/probing.lua). A limit learned later (a
+ * 429, a header) ends the probing; a wake on such an instance then costs one look.
+ */
+export function callsHoldSlots(instance: Instance): boolean {
+  return instance.maxConcurrent !== undefined || instance.limits.rpm === undefined;
+}
+
 export const SLOTS: SlotTimes = { leaseMs: DEFAULT_PROVIDER_TIMEOUT_MS + 30_000, recheckMs: 1000 };
 
 /**

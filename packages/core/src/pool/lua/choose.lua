@@ -4,9 +4,9 @@
   same as if each call had run this script alone, in order (each sees the reservations before it).
 
   Input:
-    KEYS    11 per candidate, in the order of ARGV's candidates (see includes/instance.lua)
+    KEYS    10 per candidate, in the order of ARGV's candidates (see includes/instance.lua)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
-    ARGV[3] call id (unique per script call: names the probing calls and the slots' leases)
+    ARGV[3] call id (unique per script call: names the leases of the calls it sends)
     ARGV[4] slot lease (ms), ARGV[5] slot recheck (ms) (see includes/in-flight.lua)
     ARGV[6] number of groups G, then G groups (calls that share one candidate list), each:
             number of candidates N, then N groups of 8 fields, in preference order:
@@ -90,7 +90,7 @@ end
 local out = { now, reservationId(now, 0) }
 
 local function chooseOne(cands, est)
-  local best, bestHeadroom, bestUsed, bestProbing = nil, -1, 0, false
+  local best, bestHeadroom, bestUsed = nil, -1, 0
   local earliest, blocked = -1, 0
   for _, cand in ipairs(cands) do
     if best and cand.tier > best.tier then break end
@@ -106,10 +106,9 @@ local function chooseOne(cands, est)
       local hm, fm = windowState(minute, cand.rpm, cand.tpm, est)
       local hd, fd = 1, now
       if cand.rpd > 0 or cand.tpd > 0 then hd, fd = windowState(windowOf(s, 'd', now), cand.rpd, cand.tpd, est) end
-      local probing = cand.rpm + cand.tpm + cand.rpd + cand.tpd == 0 and limitsBeingHit(cands, cand.tier, load)
-      if probing then fm = math.max(fm, probeFreeAt(probeOf(s, KEYS[cand.k + K_PROBE], now), now)) end
       local hs, fs = 1, now
-      if cand.cap > 0 then hs, fs = slotState(inFlightOf(s, KEYS[cand.k + K_INFLIGHT], now), cand.cap, now, slotRecheckMs) end
+      local cap = slotCap(cand, s, minute)
+      if cap > 0 then hs, fs = slotState(inFlightOf(s, KEYS[cand.k + K_INFLIGHT], now), cap, now, slotRecheckMs) end
       if hm >= 0 and hd >= 0 then
         local freeAt = math.max(now + s.limitedFor, fm, fd, fs, hintsFreeAt(s.hints, est, now))
         local headroom = math.min(hm, hd, hs)
@@ -117,7 +116,7 @@ local function chooseOne(cands, est)
           blocked = blocked + 1
           if earliest < 0 or freeAt < earliest then earliest = freeAt end
         elseif headroom > bestHeadroom or (headroom == bestHeadroom and minute.count < bestUsed) then
-          best, bestHeadroom, bestUsed, bestProbing = cand, headroom, minute.count, probing
+          best, bestHeadroom, bestUsed = cand, headroom, minute.count
         end
       end
     end
@@ -133,11 +132,10 @@ local function chooseOne(cands, est)
   addCall(windowOf(s, 'm', now), now, est)
   addCall(windowOf(s, 'd', now), now, est)
   useHints(s.hints, est)
-  if bestProbing then addProbe(probeOf(s, KEYS[best.k + K_PROBE], now)) end
   local lease = ''
-  if best.cap > 0 then
+  if leases(best) then
     lease = callId .. ':' .. calls
-    takeSlot(s.inFlight, lease)
+    takeSlot(inFlightOf(s, KEYS[best.k + K_INFLIGHT], now), lease)
   end
   for _, v in ipairs({ 1, best.id, math.floor(bestHeadroom * 1000), (best.tpm > 0 or best.tpd > 0) and 1 or 0, lease }) do
     out[#out + 1] = v
@@ -163,6 +161,5 @@ for _, s in ipairs(loaded) do
   for _, w in pairs(s.windows) do writeWindow(w) end
   if s.reserved then writeHints(KEYS[s.k + K_HINTS], s.hints) end
 end
-writeProbes(now, callId)
 writeSlots(now, slotLeaseMs)
 return out

@@ -66,7 +66,8 @@ if unit ~= '' and what ~= '' then
   local _, inForceSource = inForce(given, source, readStated(limitsKey, now)[name])
   if inForceSource ~= 'configured' and inForceSource ~= 'header' then
     local w = windows[unit]
-    local seen = what == 'rp' and w.count or w.sum
+    -- Calls still in flight may not be counted by the provider yet (see includes/probing.lua).
+    local seen = what == 'rp' and w.count - rcall('ZCARD', KEYS[6]) or w.sum
     local held = rcall('HMGET', limitsKey, name .. ':l', name .. ':l@')
     local live = tonumber(held[2] or '0') > now
     if seen > 0 and (not live or tonumber(held[1]) ~= seen) then

@@ -1,8 +1,8 @@
 --[[
   Settles finished calls (one or many: workers batch the settlements of calls that end together):
   moves each call to the bucket of the moment its answer arrived, with the tokens it actually
-  used, gives back its slot on a capped instance, and folds in what the provider said about its
-  own counters. A provider counts a call
+  used, gives back its slot if it held one (raising a probed instance's known-good count, see
+  includes/probing.lua), and folds in what the provider said about its own counters. A provider counts a call
   somewhere between our send and its answer; dating it at the answer means our window never
   frees before the provider's does, whatever the latency.
 
@@ -22,6 +22,7 @@
 --- @include "includes/windows"
 --- @include "includes/reservation"
 --- @include "includes/stated-limits"
+--- @include "includes/probing"
 --- @include "includes/in-flight"
 
 local now = redisNow()
@@ -66,13 +67,14 @@ end
 local at, k = 4, 0
 for _ = 1, tonumber(ARGV[3]) do
   local resId, actual, h = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
-  local m, d, reserved = parseReservation(resId)
+  local m, d, reserved, lease = parseReservation(resId)
   if m then
     local tokens = actual >= 0 and actual or reserved
     redate(window(KEYS[k + 1], 'm'), m, reserved, tokens)
     redate(window(KEYS[k + 2], 'd'), d, reserved, tokens)
   end
   giveBackSlot(KEYS[k + 5], resId)
+  if m and lease then noteAccepted(KEYS[k + 3], KEYS[k + 5], window(KEYS[k + 1], 'm').count, now) end
   for i = 0, h - 1 do
     local o = at + 2 + i * 5
     foldReport(KEYS[k + 3], KEYS[k + 4], ARGV[o + 1], ARGV[o + 2], tonumber(ARGV[o + 3]),
@@ -81,4 +83,5 @@ for _ = 1, tonumber(ARGV[3]) do
   at, k = at + 3 + h * 5, k + 5
 end
 for _, w in ipairs(order) do writeWindow(w) end
+writeKnownGood(now)
 return tonumber(ARGV[3])

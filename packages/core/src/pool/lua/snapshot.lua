@@ -2,7 +2,7 @@
   Reads the state of every instance for the pool view, in one consistent step. Writes nothing.
 
   Input:
-    KEYS    11 per instance, in ARGV's order (see includes/instance.lua)
+    KEYS    10 per instance, in ARGV's order (see includes/instance.lua)
     ARGV[1] minute window (ms), ARGV[2] its guard (ms)
     ARGV[3] number of instances N, then N groups of 6 fields: rpm, tpm, rpd, tpd (the instance's
             own figures, 0 = unknown), their source ("configured" | "catalog"), maxConcurrent

@@ -11,12 +11,12 @@
      7 <root>:w:d:<instance>               day window buckets
      8 <root>:limits:<instance>            stated limits (see stated-limits.lua)
      9 <root>:hints:<instance>             remaining hints (see hints.lua)
-    10 <root>:probe:<instance>             calls sent while probing (see choose.lua)
-    11 <root>:inflight:<instance>          calls in flight, for a concurrency cap (see in-flight.lua)
+    10 <root>:inflight:<instance>          calls in flight: a concurrency cap's, and probes'
+                                           (see in-flight.lua, probing.lua)
   `k` below is the index before the instance's first key.
 ]]
-local KEYS_PER_INSTANCE = 11
-local K_DISABLED, K_MINUTE, K_DAY, K_LIMITS, K_HINTS, K_PROBE, K_INFLIGHT = 1, 6, 7, 8, 9, 10, 11
+local KEYS_PER_INSTANCE = 10
+local K_DISABLED, K_MINUTE, K_DAY, K_LIMITS, K_HINTS, K_INFLIGHT = 1, 6, 7, 8, 9, 10
 local K_SCOPES = { 2, 3, 4, 5 }
 
 -- Whether the instance is disabled, and else how long its longest limit key (of any scope) holds.

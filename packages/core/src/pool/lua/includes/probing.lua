@@ -1,63 +1,59 @@
 --[[
-  Probing: while a candidate of the list in the same or a more preferred tier is rate limited for
-  a minute or less (limits are being hit right now), an instance with no known limit takes at
-  most PROBE_CALLS calls per PROBE_MS from that list. Without it a burst of jobs moving off the
-  limited instances lands on the unknown ones all at once, and every call beyond their limit is
-  refused before the first refusal teaches it. The calls sent while probing are remembered in the
-  instance's probe key (a zset of calls by send time); nothing is written while no limit is hit.
+  Probing: an instance whose minute request limit nobody knows (no configured, catalog, header or
+  learned rpm) learns it from its first refusal, and every call in flight when that refusal comes
+  is refused too. So beyond the most calls it has been seen to accept in a window (its known-good
+  count, "rpm:g" in the stated limits, see stated-limits.lua), it takes only a few calls in flight
+  at a time: PROBE_CALLS, or an eighth of the known-good count when that is more, so a generous
+  provider is found out geometrically (x1.125 per round trip) while a small limit is crossed by at
+  most a couple of calls. Within the known-good count calls go out at once.
+
+  The calls in flight are the same leases a concurrency cap counts (includes/in-flight.lua): every
+  call to such an instance holds one, so each answer is settled, and settle.lua raises the
+  known-good count to the calls the window holds that are no longer in flight. Nothing is written
+  for an instance whose limit is known.
 ]]
-local PROBE_CALLS, PROBE_MS = 2, 100
+local PROBE_CALLS = 2
 
--- The calls sent to an instance while probing, in the last PROBE_MS: the send times already
--- written (read once per script call) and how many this call added (dated now).
-local function probeOf(s, key, now)
-  if s.probe == nil then
-    local found = rcall('ZRANGEBYSCORE', key, '(' .. (now - PROBE_MS), '+inf', 'WITHSCORES')
-    local times = {}
-    for i = 2, #found, 2 do times[#times + 1] = tonumber(found[i]) end
-    s.probe = { key = key, times = times, mine = 0 }
-  end
-  return s.probe
+-- Whether calls to the instance hold a lease: it has a cap, or its minute request limit is unknown.
+local function leases(cand)
+  return cand.cap > 0 or cand.rpm == 0
 end
 
--- When the instance may take one more probing call: now if fewer than PROBE_CALLS were sent in
--- the last PROBE_MS, else when enough of those leave the interval.
-local function probeFreeAt(p, now)
-  local over = #p.times + p.mine - PROBE_CALLS + 1
-  if over <= 0 then return now end
-  if over <= #p.times then return p.times[over] + PROBE_MS end
-  return now + PROBE_MS
-end
-
--- Whether a candidate of the list at `tier` or a more preferred one is limited for about a window
--- or less: limits are being hit now where this list's jobs would rather go. (A daily limit hit
--- hours ago says nothing about the other instances this minute.) Worked out once per list and tier.
--- `load(cand)` reads a candidate's state (the script's own loader).
-local function limitsBeingHit(cands, tier, load)
-  cands.hit = cands.hit or {}
-  if cands.hit[tier] ~= nil then return cands.hit[tier] end
-  local hit = false
-  for _, cand in ipairs(cands) do
-    if cand.tier <= tier then
-      local s = cand.s or load(cand)
-      if not s.disabled and s.limitedFor > 0 and s.limitedFor <= WINDOW.m + GUARD.m then hit = true end
+-- The most calls that may be in flight to the instance now (0 = no cap now): its configured cap,
+-- and while its request limit is unknown and the window holds its known-good count, the probes.
+local function slotCap(cand, s, minute)
+  local cap = cand.cap
+  if cand.rpm == 0 then
+    local good = s.stated.rpm.g or 0
+    if minute.count >= good then
+      local probes = math.max(PROBE_CALLS, math.floor(good / 8))
+      if cap == 0 or probes < cap then cap = probes end
     end
   end
-  cands.hit[tier] = hit
-  return hit
+  return cap
 end
 
-local probed = {}
-local function addProbe(p)
-  if p.mine == 0 then probed[#probed + 1] = p end
-  p.mine = p.mine + 1
+-- settle.lua: an answered call that held a lease raises the instance's known-good count to the
+-- calls its minute window holds that are no longer in flight (the provider took them all). Read
+-- once per instance per script call, written at the end when it rose.
+local knownGood, raised = {}, {}
+local function noteAccepted(limitsKey, inFlightKey, windowCalls, now)
+  local g = knownGood[limitsKey]
+  if g == nil then
+    local held = rcall('HMGET', limitsKey, 'rpm:g', 'rpm:g@')
+    g = { key = limitsKey, value = tonumber(held[2] or '0') > now and tonumber(held[1]) or 0 }
+    knownGood[limitsKey] = g
+  end
+  local accepted = windowCalls - rcall('ZCARD', inFlightKey)
+  if accepted > g.value then
+    if not g.raised then raised[#raised + 1] = g end
+    g.value, g.raised = accepted, true
+  end
 end
 
--- Probing calls are written once per instance at the end, like the windows.
-local function writeProbes(at, callId)
-  for _, p in ipairs(probed) do
-    for i = 1, p.mine do rcall('ZADD', p.key, at, callId .. ':' .. i) end
-    rcall('ZREMRANGEBYSCORE', p.key, '-inf', at - PROBE_MS)
-    rcall('PEXPIRE', p.key, PROBE_MS * 2)
+local function writeKnownGood(now)
+  for _, g in ipairs(raised) do
+    rcall('HSET', g.key, 'rpm:g', g.value, 'rpm:g@', now + LEARNED_TTL.m)
+    rcall('PEXPIRE', g.key, math.max(ttlOf(g.key), LEARNED_TTL.m))
   end
 end

@@ -3,6 +3,8 @@
   own expiry:
     "<name>:h" / "<name>:h@"   a limit its headers stated (x-ratelimit-limit-*), until (ms)
     "<name>:l" / "<name>:l@"   a limit learned from a 429 (the calls counted when it refused), until (ms)
+    "rpm:g" / "rpm:g@"         not a limit: the most calls seen accepted in a minute window while
+                               the rpm was unknown (see probing.lua), until (ms)
   name: rpm, tpm, rpd, tpd.
 
   The limit in force for a name, and its source:
@@ -17,7 +19,7 @@ local HEADER_TTL = 86400000
 -- a daily one) so that a limit the provider has raised is found again, not held down for ever.
 local LEARNED_TTL = { m = 3600000, d = 2 * 86400000 }
 
--- { rpm = { h = 60, l = 40 }, ... } with only the live facts.
+-- { rpm = { h = 60, l = 40, g = 38 }, ... } with only the live facts.
 local function readStated(key, now)
   local flat = rcall('HGETALL', key)
   local fields = {}
@@ -25,7 +27,7 @@ local function readStated(key, now)
   local stated = {}
   for _, name in ipairs(LIMIT_NAMES) do
     local s = {}
-    for _, src in ipairs({ 'h', 'l' }) do
+    for _, src in ipairs({ 'h', 'l', 'g' }) do
       local f = name .. ':' .. src
       if fields[f] and (fields[f .. '@'] or 0) > now then s[src] = fields[f] end
     end
