@@ -1,4 +1,4 @@
-import { hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
+import { hashTaggedPrefix, orderCandidates, Pool } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';

@@ -92,13 +92,6 @@ export interface SlotTimes {
 }
 
 /**
- * A lease outlasts the longest call (the adapters' whole-call limit) by a margin for the worker's
- * own delays (an event loop busy with many jobs, a slow Redis), so a live call never loses its
- * slot; a dead worker's slots come back within 90 s, about when BullMQ gives its jobs to another
- * worker. The recheck only covers a call ending just before a job parks (its wake found nobody
- * waiting yet): a second of delay then, never a wait for a lease.
- */
-/**
  * Whether calls to the instance may hold a slot lease, so that a call's end wakes the jobs waiting
  * for it: it has a concurrency cap, or its minute request limit is not known ahead, so the pool
  * probes it a few calls in flight at a time (lua/includes/probing.lua). A limit learned later (a
@@ -108,6 +101,13 @@ export function callsHoldSlots(instance: Instance): boolean {
   return instance.maxConcurrent !== undefined || instance.limits.rpm === undefined;
 }
 
+/**
+ * A lease outlasts the longest call (the adapters' whole-call limit) by a margin for the worker's
+ * own delays (an event loop busy with many jobs, a slow Redis), so a live call never loses its
+ * slot; a dead worker's slots come back within 90 s, about when BullMQ gives its jobs to another
+ * worker. The recheck only covers a call ending just before a job parks (its wake found nobody
+ * waiting yet): a second of delay then, never a wait for a lease.
+ */
 export const SLOTS: SlotTimes = { leaseMs: DEFAULT_PROVIDER_TIMEOUT_MS + 30_000, recheckMs: 1000 };
 
 /**

@@ -1,10 +1,11 @@
 --[[
-  Concurrency caps (`maxConcurrent`): the calls in flight to a capped instance are leases in its
-  in-flight zset (key 11, <root>:inflight:<instance>), member "<call id>:<n>", score = when the
-  lease lapses (Redis time + the lease length, longer than any call may last). The lease rides on
-  the reservation id (includes/reservation.lua), so whatever ends a call (settle, release, limit)
-  gives its slot back; a dead worker's leases lapse, and the next choice drops them. An instance
-  without a cap has no such key.
+  Calls in flight, for a concurrency cap (`maxConcurrent`) and for probing an instance whose minute
+  request limit is unknown (includes/probing.lua): leases in the instance's in-flight zset (key 10,
+  <root>:inflight:<instance>), member "<call id>:<n>", score = when the lease lapses (Redis time +
+  the lease length, longer than any call may last). The lease rides on the reservation id
+  (includes/reservation.lua), so whatever ends a call (settle, release, limit) gives its slot back;
+  a dead worker's leases lapse, and the next choice drops them. An instance with a known rpm and
+  no cap has no such key.
 ]]
 
 -- The live leases of a capped instance, read once per script call (lapsed ones dropped first):
