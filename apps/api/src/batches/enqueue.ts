@@ -14,6 +14,7 @@ import { enqueueWithinQuota } from '../quotas.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { jobOptions } from '../routes/job-options.js';
 import { jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
+import { withFields } from '../with-fields.js';
 
 /**
  * Jobs per addBulk call: one MULTI each, without one giant MULTI. The chunks go out back to back on
@@ -52,16 +53,15 @@ export async function enqueueBatch(
     const id = newJobId(ctx.clock);
     ids.push(id);
     const priority = batchItemPriority(batch.options.priority ?? DEFAULT_PRIORITY, batch.backlog, index);
-    const opts = { ...jobOptions, jobId: id, priority };
+    const opts = withFields(jobOptions, { jobId: id, priority });
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      request: {
-        ...item,
+      request: withFields(item, {
         tenant: batch.tenant,
         now,
         priority: batch.options.priority,
         batch: { batchId: batch.batchId, customId: item.customId },
-      },
+      }),
       plan: { description: item.description, date: item.date },
       coaching: requestedCoachingPolicy(
         item.coaching ?? batch.options.coaching,

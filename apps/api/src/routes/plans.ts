@@ -14,6 +14,7 @@ import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
 import { enqueueWithinQuota } from '../quotas.js';
+import { withFields } from '../with-fields.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { interactiveJobOptions } from './job-options.js';
@@ -48,7 +49,7 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     const id = newJobId(ctx.clock);
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      request: { ...body, tenant: request.tenant, now },
+      request: withFields(body, { tenant: request.tenant, now }),
       plan: { description: body.description, date: body.date },
       coaching,
       opts: interactiveJobOptions(id, body.priority),
