@@ -67,9 +67,10 @@ export async function enqueueBatch(
   const flows: FlowJob[] = [];
   const ids: string[] = [];
   const allJobIds: string[] = [];
+  const nextJobId = () => newJobId(ctx.clock);
 
   batch.items.forEach((item, index) => {
-    const id = newJobId(ctx.clock);
+    const id = nextJobId();
     ids.push(id);
     const priority = batchItemPriority(batch.options.priority ?? DEFAULT_PRIORITY, batch.backlog, index);
     const opts = withFields(jobOptions, { jobId: id, priority });
@@ -88,7 +89,7 @@ export async function enqueueBatch(
         ctx.models,
       ),
       opts,
-      newJobId: () => newJobId(ctx.clock),
+      newJobId: nextJobId,
     });
     allJobIds.push(...jobIdsOf(jobs));
     if (jobs.kind === 'single') singles.push(jobs);
