@@ -140,7 +140,7 @@ export class JobWaiters {
     // reconnection attempts (Redis away) never does: the reader holds nothing worth waiting for.
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
-      reader.events.close(),
+      reader.events.close().catch(() => {}),
       new Promise((resolve) => {
         timer = setTimeout(resolve, CLOSE_WAIT_MS);
       }),
