@@ -5,7 +5,7 @@
  * the priority every Spillway job gets (the same BullMQ queue mode).
  * Prints "ready <url>".
  */
-import { buildApi, createAuthenticator } from '@spillway/api';
+import { buildApi, connectApiRedis, createAuthenticator } from '@spillway/api';
 import {
   createLogger,
   createRedis,
@@ -21,10 +21,11 @@ import Fastify from 'fastify';
 const mode = process.env.BENCH_MODE ?? 'spillway';
 const prefix = process.env.BENCH_PREFIX ?? 'bench-api';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = createRedis({ url: redisUrl, cluster: false }, `${prefix}:api`);
 
 let url: string;
 if (mode === 'bare') {
+  // A connection with ioredis' defaults, as a route written from BullMQ's README would have.
+  const redis = createRedis({ url: redisUrl, cluster: false }, `${prefix}:api`, bareRedisOptions());
   const app = Fastify();
   const queue = new Queue(JOBS_QUEUE, { connection: redis, prefix: hashTaggedPrefix(prefix) });
   app.post('/v1/plans', async (request, reply) => {
@@ -33,6 +34,8 @@ if (mode === 'bare') {
   });
   url = await app.listen({ host: '127.0.0.1', port: 0 });
 } else {
+  // The API's own connection, as `npm run api` opens it.
+  const redis = await connectApiRedis({ url: redisUrl, cluster: false }, `${prefix}:api`);
   const { instances, defaults } = loadProviders({
     fileText: null,
     env: {},
@@ -49,4 +52,9 @@ if (mode === 'bare') {
   url = await app.listen({ host: '127.0.0.1', port: 0 });
 }
 process.stdout.write(`ready ${url}\n`);
+
+/** BENCH_BARE_PIPELINED=1: the bare route auto-pipelines too, to see what is left beyond it. */
+function bareRedisOptions() {
+  return process.env.BENCH_BARE_PIPELINED === '1' ? { enableAutoPipelining: true } : {};
+}
 process.on('SIGTERM', () => process.exit(0));

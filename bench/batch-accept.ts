@@ -1,5 +1,5 @@
-import { buildApi, createAuthenticator } from '@spillway/api';
-import { closeRedis, createLogger, createRedis, loadProviders, Secret } from '@spillway/core';
+import { buildApi, connectApiRedis, createAuthenticator } from '@spillway/api';
+import { closeRedis, createLogger, loadProviders, Secret } from '@spillway/core';
 import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
 
 const KEY = 'sk-bench-batch-accept-0123456789';
@@ -15,7 +15,8 @@ export async function benchBatchAccept(items = 10_000): Promise<{ items: number;
     env: {},
     simulatorUrl: 'http://127.0.0.1:1/v1',
   });
-  const redis = createRedis({ url: REDIS_URL, cluster: false }, `${prefix}:api`);
+  // The API's own connection, as `npm run api` opens it.
+  const redis = await connectApiRedis({ url: REDIS_URL, cluster: false }, `${prefix}:api`);
   const app = await buildApi({
     redis,
     prefix,

@@ -96,11 +96,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     clock: deps.clock ?? Date.now,
     redis: deps.redis,
     prefix: deps.prefix,
-    waiters: new JobWaiters(deps.redis, prefix),
+    waiters: new JobWaiters({ redis: deps.redis, prefix, eventsKey: queue.toKey('events') }),
     webhookAllowPrivate: deps.webhookAllowPrivate ?? false,
     unfinishedCaps: deps.unfinishedCaps ?? new Map(),
   };
-  await ctx.waiters.ready();
   app.addHook('onClose', async () => {
     await ctx.waiters.close();
     await flows.close();

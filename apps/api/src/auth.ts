@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Secret } from '@spillway/core';
 
 export interface Authenticator {
@@ -6,7 +6,8 @@ export interface Authenticator {
   tenantFor(key: string): string | null;
 }
 
-const digest = (key: string) => createHash('sha256').update(key).digest();
+// One-shot hashing: no Hash object per request (every /v1 request digests its key).
+const digest = (key: string) => hash('sha256', key, 'buffer');
 
 /**
  * Keys are kept only as SHA-256 digests and every candidate is compared in constant time, so

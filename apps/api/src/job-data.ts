@@ -1,4 +1,5 @@
 import { type CoachingPolicy, DEFAULT_PRIORITY, type JobData, type JobPriority } from '@spillway/core';
+import { withFields } from './with-fields.js';
 
 /**
  * What a request says about the jobs it becomes, whichever route it came by. Routes may pass the
@@ -27,7 +28,7 @@ const DEFAULT_DEADLINE_SECONDS = 86_400;
  * chainedCoachingJobData, where a job's data is assembled.
  */
 export function planJobData(request: JobRequest, plan: NonNullable<JobData['plan']>): JobData {
-  return { ...requestFields('plan', request, request.model), plan };
+  return withFields(requestFields('plan', request, request.model), { plan });
 }
 
 /** The data of a coaching job asked for on its own (POST /v1/coaching), pinned to `model` if given. */
@@ -36,7 +37,7 @@ export function coachingJobData(
   coaching: NonNullable<JobData['coaching']>,
   model: string | undefined,
 ): JobData {
-  return { ...requestFields('coaching', request, model), coaching };
+  return withFields(requestFields('coaching', request, model), { coaching });
 }
 
 function requestFields(kind: JobData['kind'], request: JobRequest, model: string | undefined): JobData {
@@ -85,15 +86,13 @@ const INHERITED = (Object.keys(CHAINED_COACHING_TAKES) as (keyof JobData)[]).fil
 
 /** The data of the coaching job that runs on plan job `planJobId`'s result, once it completes. */
 export function chainedCoachingJobData(plan: JobData, planJobId: string, policy: CoachingPolicy): JobData {
-  const inherited: Partial<Record<keyof JobData, unknown>> = {};
-  for (const key of INHERITED) if (plan[key] !== undefined) inherited[key] = plan[key];
+  // Filled in place: properties after a spread are slow to define (see with-fields.ts).
+  const data: Partial<Record<keyof JobData, unknown>> = { kind: 'coaching' };
+  for (const key of INHERITED) if (plan[key] !== undefined) data[key] = plan[key];
   const model = pinnedCoachingModel(undefined, policy);
-  return {
-    ...(inherited as Omit<JobData, 'kind'>),
-    kind: 'coaching',
-    ...(model ? { model } : {}),
-    coaching: { planJobId, policy },
-  };
+  if (model) data.model = model;
+  data.coaching = { planJobId, policy };
+  return data as unknown as JobData;
 }
 
 /**

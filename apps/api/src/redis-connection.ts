@@ -7,8 +7,15 @@ import { Cluster, type RedisOptions } from 'ioredis';
  * when it drops fails then), which the API answers with 503 and Retry-After. The connection keeps
  * reconnecting in the background, so the API recovers by itself when Redis returns. Workers keep
  * BullMQ's patient connections instead: they should wait a restart out.
+ *
+ * Auto-pipelining: the commands that concurrent requests send in one turn of the event loop (each
+ * submission's one enqueue script, mostly) leave in one write instead of one system call each.
  */
-export const API_REDIS_OPTIONS: RedisOptions = { enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+export const API_REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  enableAutoPipelining: true,
+};
 
 /** The API's connection, ready for use (without an offline queue, a command sent earlier would fail). */
 export async function connectApiRedis(target: RedisTarget, name: string): Promise<RedisClient> {
@@ -22,14 +29,21 @@ export async function connectApiRedis(target: RedisTarget, name: string): Promis
  * queue, unlimited retries), for QueueEvents: BullMQ duplicates it again and connects that copy.
  */
 export function blockingCopy(redis: RedisClient): RedisClient {
+  // A blocking read holds its connection: nothing may be pipelined behind it.
   if (redis instanceof Cluster) {
     return redis.duplicate(undefined, {
       lazyConnect: true,
       enableOfflineQueue: true,
+      enableAutoPipelining: false,
       redisOptions: { ...redis.options.redisOptions, maxRetriesPerRequest: null },
     });
   }
-  return redis.duplicate({ lazyConnect: true, enableOfflineQueue: true, maxRetriesPerRequest: null });
+  return redis.duplicate({
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    enableAutoPipelining: false,
+  });
 }
 
 function untilReady(redis: RedisClient): Promise<void> {

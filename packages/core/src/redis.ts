@@ -70,14 +70,23 @@ export function createRedis(target: RedisTarget, name: string, extra: RedisOptio
   };
   if (!target.cluster) return new Redis(options);
   // A cluster has one database and finds its nodes from the seed; everything else applies per node.
-  // It queues commands (or refuses them) itself, not per node; it decides when to connect too.
-  const { host, port, db: _db, enableOfflineQueue, lazyConnect, ...nodeOptions } = options;
+  // It queues (or refuses) and pipelines commands itself, not per node; it decides when to connect too.
+  const {
+    host,
+    port,
+    db: _db,
+    enableOfflineQueue,
+    lazyConnect,
+    enableAutoPipelining,
+    ...nodeOptions
+  } = options;
   return new Cluster([{ host: host ?? '127.0.0.1', port: port ?? 6379 }], {
     redisOptions: nodeOptions,
     // Cluster nodes announce 127.0.0.1 on loopback test clusters; keep slots refreshed after failover.
     slotsRefreshTimeout: 2000,
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(lazyConnect === undefined ? {} : { lazyConnect }),
+    ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
   });
 }
 

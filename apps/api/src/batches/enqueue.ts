@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import {
   type BatchItem,
   type BatchOptions,
@@ -14,6 +15,7 @@ import { enqueueWithinQuota } from '../quotas.js';
 import { requestedCoachingPolicy } from '../routes/coaching-policy.js';
 import { jobOptions } from '../routes/job-options.js';
 import { jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
+import { withFields } from '../with-fields.js';
 
 /**
  * Jobs per addBulk call: one MULTI each, without one giant MULTI. The chunks go out back to back on
@@ -21,6 +23,24 @@ import { jobIdsOf, type PlanJobs, planJobs } from '../routes/plan-jobs.js';
  * while the API serializes the next, instead of waiting a round trip per chunk.
  */
 const CHUNK = 1000;
+
+/**
+ * Sends the chunks in order, giving the event loop a turn after each: the socket then takes the
+ * chunk just written and Redis starts on it while the next one is built, and the answers of
+ * finished chunks are read (their jobs' objects freed) as the batch goes. Built in one turn, every
+ * chunk waited in the API's memory until the last was built, and only then did Redis get them all.
+ */
+async function sendInTurns(sends: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  const sent: Array<Promise<unknown>> = [];
+  for (const send of sends) {
+    const chunk = send();
+    // Awaited below with the others; until then a failure must not count as unhandled.
+    chunk.catch(() => {});
+    sent.push(chunk);
+    await setImmediate();
+  }
+  await Promise.all(sent);
+}
 
 export interface NewBatchJobs {
   batchId: string;
@@ -47,21 +67,21 @@ export async function enqueueBatch(
   const flows: FlowJob[] = [];
   const ids: string[] = [];
   const allJobIds: string[] = [];
+  const nextJobId = () => newJobId(ctx.clock);
 
   batch.items.forEach((item, index) => {
-    const id = newJobId(ctx.clock);
+    const id = nextJobId();
     ids.push(id);
     const priority = batchItemPriority(batch.options.priority ?? DEFAULT_PRIORITY, batch.backlog, index);
-    const opts = { ...jobOptions, jobId: id, priority };
+    const opts = withFields(jobOptions, { jobId: id, priority });
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      request: {
-        ...item,
+      request: withFields(item, {
         tenant: batch.tenant,
         now,
         priority: batch.options.priority,
         batch: { batchId: batch.batchId, customId: item.customId },
-      },
+      }),
       plan: { description: item.description, date: item.date },
       coaching: requestedCoachingPolicy(
         item.coaching ?? batch.options.coaching,
@@ -69,7 +89,7 @@ export async function enqueueBatch(
         ctx.models,
       ),
       opts,
-      newJobId: () => newJobId(ctx.clock),
+      newJobId: nextJobId,
     });
     allJobIds.push(...jobIdsOf(jobs));
     if (jobs.kind === 'single') singles.push(jobs);
@@ -87,11 +107,12 @@ export async function enqueueBatch(
       metadata: batch.options.metadata,
       entries: batch.items.map((item, index) => batchEntry(item.customId, ids[index]!)),
     });
-    const chunks: Array<Promise<unknown>> = [];
+    const sends: Array<() => Promise<unknown>> = [];
     for (let i = 0; i < singles.length; i += CHUNK)
-      chunks.push(ctx.queue.addBulk(singles.slice(i, i + CHUNK)));
-    for (let i = 0; i < flows.length; i += CHUNK) chunks.push(ctx.flows.addBulk(flows.slice(i, i + CHUNK)));
-    await Promise.all(chunks);
+      sends.push(() => ctx.queue.addBulk(singles.slice(i, i + CHUNK)));
+    for (let i = 0; i < flows.length; i += CHUNK)
+      sends.push(() => ctx.flows.addBulk(flows.slice(i, i + CHUNK)));
+    await sendInTurns(sends);
     return { ids, record };
   });
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { hashTaggedPrefix, type RedisClient } from '@spillway/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { canonicalJson } from '../canonical-json.js';
 import { ApiError } from '../errors.js';
 
@@ -78,10 +78,26 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
 
   app.decorateRequest('idempotency', null);
 
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method !== 'POST') return;
+  // Callback hooks around async work: nearly every request has no key, and then they cost no promise.
+  app.addHook('preHandler', (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    if (request.method !== 'POST' || request.headers['idempotency-key'] === undefined) return done();
+    claimOrReplay(request, reply).then((replayed) => {
+      // A replayed answer has been sent: the route must not run.
+      if (!replayed) done();
+    }, done);
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    const claim = request.idempotency;
+    if (!claim) return done(null, payload);
+    request.idempotency = null;
+    void settle(request, reply, claim, payload).then(() => done(null, payload));
+  });
+
+  /** Claims the key for this request, or answers for it (true) with the first request's answer. */
+  async function claimOrReplay(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
     const key = idempotencyKeyOf(request);
-    if (key === undefined) return;
+    if (key === undefined) return false;
     const redisKey = `${root}:${request.tenant}:${sha256(key)}`;
     // The route is part of what is hashed: the same key sent to another endpoint is a different request.
     const bodyHash = sha256(`${request.method} ${request.routeOptions.url}\n${canonicalJson(request.body)}`);
@@ -93,7 +109,7 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       const claimed = await redis.set(redisKey, JSON.stringify(pending), 'EX', pendingTtlSeconds, 'NX');
       if (claimed === 'OK') {
         request.idempotency = { redisKey, token, bodyHash };
-        return;
+        return false;
       }
       const existing = parseRecord(await redis.get(redisKey));
       if (!existing) continue;
@@ -111,7 +127,8 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
           { 'retry-after': '1' },
         );
       }
-      return replay(reply, existing);
+      replay(reply, existing);
+      return true;
     }
     throw new ApiError(
       'idempotency_in_progress',
@@ -121,12 +138,15 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
         'retry-after': '1',
       },
     );
-  });
+  }
 
-  app.addHook('onSend', async (request, reply, payload) => {
-    const claim = request.idempotency;
-    if (!claim) return payload;
-    request.idempotency = null;
+  /** Keeps the answer for replays (or releases the key after a failure), if the claim is still ours. */
+  async function settle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    claim: IdempotencyClaim,
+    payload: unknown,
+  ): Promise<void> {
     const succeeded = reply.statusCode < 400 && typeof payload === 'string';
     let record = '';
     if (succeeded) {
@@ -151,8 +171,7 @@ export function registerIdempotency(app: FastifyInstance, options: IdempotencyOp
       // The request itself succeeded or failed already; the claim expires on its own shortly.
       request.log.warn({ err }, 'could not settle the Idempotency-Key');
     }
-    return payload;
-  });
+  }
 }
 
 function idempotencyKeyOf(request: FastifyRequest): string | undefined {

@@ -20,6 +20,7 @@ import { newJobId } from '../job-ids.js';
 import { enqueuedView, findJob } from '../job-views.js';
 import { enqueueWithinQuota } from '../quotas.js';
 import { parseBody } from '../validation.js';
+import { withFields } from '../with-fields.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { interactiveJobOptions } from './job-options.js';
@@ -80,7 +81,7 @@ export function registerCoachingRoutes(app: FastifyInstance, ctx: ApiContext): v
     const now = ctx.clock();
     const id = newJobId(ctx.clock);
     const model = pinnedCoachingModel(body.model, policy);
-    const data = coachingJobData({ ...body, tenant: request.tenant, now }, coaching, model);
+    const data = coachingJobData(withFields(body, { tenant: request.tenant, now }), coaching, model);
     const job = await enqueueWithinQuota(ctx, request.tenant, [id], () =>
       ctx.queue.add('coaching', data, interactiveJobOptions(id, body.priority)),
     );

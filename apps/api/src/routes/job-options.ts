@@ -1,5 +1,6 @@
 import { interactivePriority, type JobPriority } from '@spillway/core';
 import type { JobsOptions } from 'bullmq';
+import { withFields } from '../with-fields.js';
 
 /**
  * Retries are for transient provider failures only (5xx, timeouts): rate limits never spend one.
@@ -17,5 +18,5 @@ export function interactiveJobOptions(
   jobId: string,
   priority: JobPriority | undefined,
 ): JobsOptions & { jobId: string } {
-  return { ...jobOptions, jobId, priority: interactivePriority(priority) };
+  return withFields(jobOptions, { jobId, priority: interactivePriority(priority) });
 }

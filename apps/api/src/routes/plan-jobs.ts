@@ -1,6 +1,7 @@
 import type { CoachingPolicy, JobData } from '@spillway/core';
 import type { FlowJob, JobsOptions } from 'bullmq';
 import { chainedCoachingJobData, type JobRequest, planJobData } from '../job-data.js';
+import { withFields } from '../with-fields.js';
 
 export interface PlanJobsInput {
   queueName: string;
@@ -38,13 +39,13 @@ export function planJobs(input: PlanJobsInput): PlanJobs {
       name: 'coaching',
       queueName: input.queueName,
       data: coaching,
-      opts: { ...input.opts, jobId: coachingId },
+      opts: withFields(input.opts, { jobId: coachingId }),
       children: [
         {
           name: 'plan',
           queueName: input.queueName,
-          data: { ...plan, coachingJobId: coachingId },
-          opts: { ...input.opts, failParentOnFailure: true },
+          data: withFields(plan, { coachingJobId: coachingId }),
+          opts: withFields(input.opts, { failParentOnFailure: true }),
         },
       ],
     },

@@ -14,6 +14,7 @@ import { ApiError } from '../errors.js';
 import { newJobId } from '../job-ids.js';
 import { enqueuedView } from '../job-views.js';
 import { enqueueWithinQuota } from '../quotas.js';
+import { withFields } from '../with-fields.js';
 import { assertCallbackUrl } from './callback-url.js';
 import { requestedCoachingPolicy } from './coaching-policy.js';
 import { interactiveJobOptions } from './job-options.js';
@@ -35,6 +36,7 @@ const PLAN_ROUTE = {
 };
 
 export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  const nextJobId = () => newJobId(ctx.clock);
   app.post('/plans', { schema: PLAN_ROUTE }, async (request, reply) => {
     const body = request.body as PlanRequestBody;
     if (body.model && !ctx.models.has(body.model)) {
@@ -45,14 +47,14 @@ export function registerPlanRoutes(app: FastifyInstance, ctx: ApiContext): void 
     if (body.callbackUrl) await assertCallbackUrl(body.callbackUrl, ctx.webhookAllowPrivate);
     const coaching = requestedCoachingPolicy(body.coaching, ctx.coachingDefaults, ctx.models);
     const now = ctx.clock();
-    const id = newJobId(ctx.clock);
+    const id = nextJobId();
     const jobs = planJobs({
       queueName: ctx.queue.name,
-      request: { ...body, tenant: request.tenant, now },
+      request: withFields(body, { tenant: request.tenant, now }),
       plan: { description: body.description, date: body.date },
       coaching,
       opts: interactiveJobOptions(id, body.priority),
-      newJobId: () => newJobId(ctx.clock),
+      newJobId: nextJobId,
     });
     // The answer is the job as enqueued (queued): read back, it could already say running.
     const job = await enqueueWithinQuota(ctx, request.tenant, jobIdsOf(jobs), async () =>
