@@ -107,6 +107,12 @@ describe('API_KEYS', () => {
     ]);
   });
 
+  it.each(['acme!', '!acme', 'a'.repeat(65)])('refuses the tenant %j', (tenant) => {
+    expect(errorOf({ API_KEYS: `${tenant}:${KEY}` }).issues).toEqual([
+      'API_KEYS: entry 1 has a tenant that does not match [a-z0-9_-]{1,64}',
+    ]);
+  });
+
   it('names a missing tenant as a bad tenant, and lists every problem', () => {
     expect(errorOf({ API_KEYS: `:${KEY}` }).issues).toEqual([
       'API_KEYS: entry 1 has a tenant that does not match [a-z0-9_-]{1,64}',

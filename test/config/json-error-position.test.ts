@@ -21,6 +21,8 @@ describe('describeJsonSyntaxError', () => {
     ['["\\u00e9x",]', 11],
     ['{"a" :1 ,"b":2,}', 15],
     ['[ ] x', 4],
+    ['[1,\t]', 4],
+    ['[1,\r\n]', 5],
   ])('places the error in %j at %i', (text, position) => {
     expect(() => JSON.parse(text)).toThrow();
     expect(describeJsonSyntaxError(text)).toMatch(

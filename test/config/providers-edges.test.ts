@@ -55,10 +55,67 @@ describe('ConfigError', () => {
   });
 });
 
-describe('models', () => {
-  it('refuses an empty object of models', () => {
-    const error = errorOf({ providers: [{ id: 'g', type: 'groq', apiKey: 'k', models: {} }] });
-    expect(error.issues).toEqual(['providers[0].models: expected at least one model']);
+describe('fields', () => {
+  const one = (provider: Record<string, unknown>) => ({
+    providers: [{ id: 'g', type: 'groq', apiKey: 'k', ...provider }],
+  });
+
+  it.each([
+    ['an empty object of models', one({ models: {} }), 'providers[0].models: expected at least one model'],
+    [
+      'a model name with a space',
+      one({ models: ['llama 3'] }),
+      'providers[0].models[0]: expected a model name (1 to 200 characters, no spaces)',
+    ],
+    [
+      'a model name of 201 characters',
+      one({ models: ['m'.repeat(201)] }),
+      'providers[0].models[0]: expected a model name (1 to 200 characters, no spaces)',
+    ],
+    ['an id that is not a string', one({ id: 5 }), 'providers[0].id: expected a provider id'],
+    [
+      'an id with a space',
+      one({ id: 'groq main' }),
+      'providers[0].id: expected a lower-case id: a letter or digit, then up to 63 of a-z 0-9 _ -',
+    ],
+    [
+      'an id of 65 characters',
+      one({ id: 'g'.repeat(65) }),
+      'providers[0].id: expected a lower-case id: a letter or digit, then up to 63 of a-z 0-9 _ -',
+    ],
+    [
+      'a key that is not a string',
+      one({ apiKey: 5 }),
+      'providers[0].apiKey: expected a string: the key, or env:NAME',
+    ],
+    ['an empty key', one({ apiKey: '' }), 'providers[0].apiKey: expected the key, or env:NAME'],
+    [
+      'a baseUrl of another scheme',
+      one({ baseUrl: 'xhttp://h/v1' }),
+      'providers[0].baseUrl: expected an http:// or https:// URL',
+    ],
+    [
+      'a baseUrl of a longer scheme',
+      one({ baseUrl: 'httpsx://h/v1' }),
+      'providers[0].baseUrl: expected an http:// or https:// URL',
+    ],
+    ['free that is not a boolean', one({ free: 'yes' }), 'providers[0].free: expected true or false'],
+  ])('refuses %s with its own words', (_what, file, issue) => {
+    expect(errorOf(file).issues).toEqual([issue]);
+  });
+
+  it('refuses an unknown coaching policy with its own words', () => {
+    const file = { ...one({}), defaults: { coaching: { policy: 'better' } } };
+    expect(errorOf(file).issues).toEqual(['defaults.coaching.policy: expected "same" or "upgrade"']);
+  });
+
+  it('gives the same coaching policy when the defaults, or their coaching, are left out', () => {
+    expect(load(one({})).defaults).toEqual({ coaching: { policy: 'same' } });
+    expect(load({ ...one({}), defaults: {} }).defaults).toEqual({ coaching: { policy: 'same' } });
+  });
+
+  it('takes a key that merely contains env: as the key itself', () => {
+    expect(load(one({ apiKey: 'sk-env:GROQ' })).instances[0]?.apiKey.reveal()).toBe('sk-env:GROQ');
   });
 });
 

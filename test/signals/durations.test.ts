@@ -25,6 +25,8 @@ describe('parseGoDuration', () => {
     ['0s', 0],
     ['0', 0],
     ['1500us', 2],
+    ['.25s', 250],
+    ['1.s', 1_000],
   ])('reads %s as %i ms', (text, ms) => {
     expect(parseGoDuration(text)).toBe(ms);
   });
@@ -49,6 +51,7 @@ describe('parseSeconds (Cerebras float-second resets)', () => {
 
   it('rejects anything but a plain number', () => {
     expect(parseSeconds('20s')).toBeUndefined();
+    expect(parseSeconds('-20')).toBeUndefined();
     expect(parseSeconds('Wed, 15 Jan 2025 12:01:30 GMT')).toBeUndefined();
   });
 });
@@ -87,6 +90,7 @@ describe('parseTimestamp (Anthropic RFC 3339 resets)', () => {
     expect(parseTimestamp('2025-01-15T12:00:42Z', NOW)).toBe(42_000);
     expect(parseTimestamp('2025-01-15T13:00:42.5+01:00', NOW)).toBe(42_500);
     expect(parseTimestamp(' 2025-01-15T12:00:42Z ', NOW)).toBe(42_000);
+    expect(parseTimestamp('2025-01-15T12:00:42.25Z', NOW)).toBe(42_250);
   });
 
   it('rejects a date without a time zone, which would be read in local time', () => {

@@ -69,6 +69,15 @@ describe('codes that make an answer a quota problem', () => {
     expect(outcome(429, body).code).toBe('quota_exhausted');
   });
 
+  it.each([
+    'insufficient_quota',
+    'billing_hard_limit_reached',
+    'billing_not_active',
+    'billing_error',
+  ])('reads %s as a quota problem', (code) => {
+    expect(outcome(429, { error: { code, message: 'nope' } }).code).toBe('quota_exhausted');
+  });
+
   it('reads a numeric zero quota value as an exhausted quota', () => {
     const body = {
       error: {
@@ -135,6 +144,18 @@ describe('too large, capacity, or neither', () => {
     expect(outcome(400, { error: { code: 'context_length_exceeded', message: 'nope' } }).code).toBe(
       'too_large',
     );
+  });
+
+  it.each([
+    'context_length_exceeded',
+    'request_too_large',
+    'string_above_max_length',
+  ])('reads %s as too large', (code) => {
+    expect(outcome(400, { error: { code, message: 'nope' } }).code).toBe('too_large');
+  });
+
+  it.each(['queue_exceeded', 'overloaded_error'])('reads %s as capacity', (code) => {
+    expect(outcome(503, { code, message: 'nope' }).code).toBe('capacity');
   });
 
   it('a server error is never read as too large, whatever its text says', () => {

@@ -34,6 +34,17 @@ describe('a delay written in the message', () => {
     ['Please try again in 2 hours 1 min', 7_260_000],
     ['Please try again in 1m, 5s', 65_000],
     ['Please try again in 1m and 5s', 65_000],
+    ['Please try again in  5s (two spaces).', 5_000],
+    ['Please try again in 1.25s.', 1_250],
+    ['Please try again in .25s.', 250],
+    ['Please try again in 1 hour.', 3_600_000],
+    ['Please try again in 2 hr.', 7_200_000],
+    ['Please try again in 2 hrs.', 7_200_000],
+    ['Please try again in 1 minute.', 60_000],
+    ['Please try again in 3 mins.', 180_000],
+    ['Please try again in 1 sec.', 1_000],
+    ['Please try again in 3 secs.', 3_000],
+    ['Please try again in 1 second.', 1_000],
   ])('reads %j as %i ms', (message, ms) => {
     expect(said(message)).toMatchObject({ retryAfterMs: ms, hinted: true });
   });
