@@ -373,8 +373,10 @@ describe('the choice rules of the pool', () => {
       const a = instance('p', 'm');
       const [c1, c2] = [reserved(await short.choose(only(a), 1)), reserved(await short.choose(only(a), 1))];
       const t0 = Date.now();
+      // A second, longer hint keeps the hash (and so the lapsed field) in Redis.
       await short.settle(a, c1.reservationId, 5, [
         { what: 'requests', window: 'minute', remaining: 0, resetMs: 200 },
+        { what: 'tokens', window: 'day', remaining: 1_000_000, resetMs: 30_000 },
       ]);
       await sleep(t0 + 250 - Date.now());
       await short.settle(a, c2.reservationId, 5, [
