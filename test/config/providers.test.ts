@@ -39,9 +39,11 @@ function byId(instances: readonly Instance[], id: string): Instance {
 }
 
 describe('loadProviders with the DESIGN.md example', () => {
-  const setup = load(DESIGN_EXAMPLE, DESIGN_ENV);
+  // Loaded inside each test, not once here: Stryker then sees which test reaches which line.
+  const example = () => load(DESIGN_EXAMPLE, DESIGN_ENV);
 
   it('expands every credential into <providerId>/<model> instances, sorted by id', () => {
+    const setup = example();
     const ids = setup.instances.map((instance) => instance.id);
     expect(ids).toEqual([...ids].sort());
     expect(ids.filter((id) => id.startsWith('groq-2/'))).toEqual(['groq-2/llama-3.1-8b-instant']);
@@ -51,6 +53,7 @@ describe('loadProviders with the DESIGN.md example', () => {
   });
 
   it('gives omitted models every Groq catalog model with the catalog limits', () => {
+    const setup = example();
     const instance = byId(setup.instances, 'groq-main/llama-3.3-70b-versatile');
     expect(instance).toMatchObject({
       providerId: 'groq-main',
@@ -64,12 +67,14 @@ describe('loadProviders with the DESIGN.md example', () => {
   });
 
   it('gives a listed model the catalog limits and the key from its own variable', () => {
+    const setup = example();
     const instance = byId(setup.instances, 'groq-2/llama-3.1-8b-instant');
     expect(instance.limits).toEqual({ rpm: 30, tpm: 6_000, rpd: 14_400, tpd: 500_000 });
     expect(instance.apiKey.reveal()).toBe(DESIGN_ENV.GROQ_API_KEY_2);
   });
 
   it('gives object models exactly the limits written, leaving the rest unknown', () => {
+    const setup = example();
     const modelA = byId(setup.instances, 'local/m-a');
     const modelB = byId(setup.instances, 'local/m-b');
     expect(modelA.limits).toEqual({ rpm: 30, tpm: 6000 });
@@ -83,6 +88,7 @@ describe('loadProviders with the DESIGN.md example', () => {
   });
 
   it('keeps the coaching default and freezes the setup', () => {
+    const setup = example();
     expect(setup.defaults).toEqual({ coaching: { policy: 'same' } });
     expect(Object.isFrozen(setup)).toBe(true);
     expect(Object.isFrozen(setup.instances)).toBe(true);
@@ -90,6 +96,7 @@ describe('loadProviders with the DESIGN.md example', () => {
   });
 
   it('never serializes a key', () => {
+    const setup = example();
     const json = JSON.stringify(setup);
     expect(json).not.toContain(DESIGN_ENV.GROQ_API_KEY);
     expect(json).not.toContain(DESIGN_ENV.GROQ_API_KEY_2);

@@ -1,4 +1,11 @@
-import { type Choice, type Instance, type LimitNotice, orderCandidates, Pool } from '@spillway/core';
+import {
+  type Choice,
+  hashTaggedPrefix,
+  type Instance,
+  type LimitNotice,
+  orderCandidates,
+  Pool,
+} from '@spillway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';
@@ -336,6 +343,60 @@ describe('the choice rules of the pool', () => {
       // Across calls over time too: one more call, from a pool of its own, still finds it full.
       expect((await poolOnOwnConnection('late').choose(only(a), 1)).kind).toBe('wait');
     });
+    it('a remaining hint lapses at its reset', async () => {
+      const short = shortPool();
+      const a = instance('p', 'm');
+      const c = reserved(await short.choose(only(a), 1));
+      const t0 = Date.now();
+      await short.settle(a, c.reservationId, 5, [
+        { what: 'requests', window: 'minute', remaining: 0, resetMs: 300 },
+      ]);
+      expect((await short.choose(only(a), 1)).kind).toBe('wait');
+      await sleep(t0 + 350 - Date.now());
+      reserved(await short.choose(only(a), 1));
+    });
+
+    it("a requests hint is spent one per call, whatever the call's tokens", async () => {
+      const a = instance('p', 'm');
+      const c = reserved(await pool.choose(only(a), 1));
+      await pool.settle(a, c.reservationId, 5, [
+        { what: 'requests', window: 'minute', remaining: 2, resetMs: 30_000 },
+      ]);
+      const burst = await Promise.all([1, 2, 3].map(() => pool.choose(only(a), 500)));
+      expect(burst.map((choice) => choice.kind)).toEqual(['reserved', 'reserved', 'wait']);
+    });
+
+    it('calls reserved since a hint count against it in later script calls too', async () => {
+      // A known rpm far above the traffic: the hint, not probing, is what stops the calls.
+      const a = instance('p', 'm', { rpm: 1000 });
+      const c = reserved(await pool.choose(only(a), 1));
+      await pool.settle(a, c.reservationId, 5, [
+        { what: 'tokens', window: 'minute', remaining: 250, resetMs: 30_000 },
+      ]);
+      // One script call each: what the first two took must be written back to the hint.
+      reserved(await pool.choose(only(a), 100));
+      reserved(await pool.choose(only(a), 100));
+      expect((await pool.choose(only(a), 100)).kind).toBe('wait');
+      reserved(await pool.choose(only(a), 50));
+    });
+
+    it('a report that comes after a hint lapsed replaces it, even one that says more is left', async () => {
+      const short = shortPool();
+      const a = instance('p', 'm');
+      const [c1, c2] = [reserved(await short.choose(only(a), 1)), reserved(await short.choose(only(a), 1))];
+      const t0 = Date.now();
+      // A second, longer hint keeps the hash (and so the lapsed field) in Redis.
+      await short.settle(a, c1.reservationId, 5, [
+        { what: 'requests', window: 'minute', remaining: 0, resetMs: 200 },
+        { what: 'tokens', window: 'day', remaining: 1_000_000, resetMs: 30_000 },
+      ]);
+      await sleep(t0 + 250 - Date.now());
+      await short.settle(a, c2.reservationId, 5, [
+        { what: 'requests', window: 'minute', remaining: 1, resetMs: 30_000 },
+      ]);
+      reserved(await short.choose(only(a), 1));
+      expect((await short.choose(only(a), 1)).kind).toBe('wait');
+    });
   });
 
   describe('probing instances whose limits nobody knows', () => {
@@ -427,6 +488,28 @@ describe('the choice rules of the pool', () => {
       const calls = await burst(only(a), 7);
       expect(calls.map(chosenId)).toEqual(['p/m', 'p/m', 'p/m', 'p/m', 'p/m', 'wait', 'wait']);
     });
+    it('the calls sent while probing count in the next script call too', async () => {
+      const unknown = instance('p1', 'm');
+      const limited = instance('p2', 'm');
+      const list = only(unknown, limited);
+      await pool.markLimited(limited, minuteLimit(5000));
+      // Two calls in one script call, then one more in the next: the probing interval is 100 ms
+      // of Redis time, so the check holds only when both came within it (it retries otherwise).
+      let checked = false;
+      for (let attempt = 0; attempt < 5 && !checked; attempt++) {
+        const t0 = Date.now();
+        const first = await Promise.all([pool.choose(list, 1), pool.choose(list, 1)]);
+        const next = await pool.choose(list, 1);
+        if (Date.now() - t0 >= 90) {
+          await sleep(110);
+          continue;
+        }
+        expect(first.map(chosenId)).toEqual(['p1/m', 'p1/m']);
+        expect(next.kind).toBe('wait');
+        checked = true;
+      }
+      expect(checked).toBe(true);
+    });
   });
 
   describe('learned limits', () => {
@@ -491,6 +574,32 @@ describe('the choice rules of the pool', () => {
       expect(await learnedOf(a)).toEqual({ rpm: 30, tpm: 6000 });
       await use(a, 29);
       expect((await pool.choose(only(a), 1)).kind).toBe('wait');
+    });
+    it("a 429 below the catalog's figure lowers it: the catalog is out of date for this key", async () => {
+      const fromCatalog: Instance = { ...instance('p', 'm', { rpm: 10 }), limitsSource: 'catalog' };
+      await use(fromCatalog, 3);
+      await pool.markLimited(fromCatalog, minuteLimit(1));
+      expect((await stateOf(fromCatalog)).windows.minute.requests).toMatchObject({
+        limit: 3,
+        source: 'learned',
+      });
+    });
+
+    it('a learned limit lapses when its time is up', async () => {
+      const a = instance('p', 'm');
+      await serve(a, 3);
+      await pool.markLimited(a, minuteLimit(1));
+      expect(await learnedOf(a)).toEqual({ rpm: 3 });
+      // As if its hour had passed: its expiry set to a moment already gone, in Redis's time.
+      const redis = testRedis(prefix, 'clock');
+      connections.push(redis);
+      const [seconds] = await redis.time();
+      await redis.hset(
+        `${hashTaggedPrefix(prefix)}:pool:limits:${a.id}`,
+        'rpm:l@',
+        Number(seconds) * 1000 - 1000,
+      );
+      expect(await learnedOf(a)).toEqual({});
     });
   });
 });

@@ -25,12 +25,19 @@ describe('parseGoDuration', () => {
     ['0s', 0],
     ['0', 0],
     ['1500us', 2],
+    ['.25s', 250],
+    ['1.s', 1_000],
   ])('reads %s as %i ms', (text, ms) => {
     expect(parseGoDuration(text)).toBe(ms);
   });
 
-  it.each(['', '12', 'soon', '5 s', '2m59.56', 'm5s', '-3s'])('rejects %j', (text) => {
+  it.each(['', '12', 'soon', '5 s', '2m59.56', 'm5s', '-3s', '1m+5s'])('rejects %j', (text) => {
     expect(parseGoDuration(text)).toBeUndefined();
+  });
+
+  it('ignores surrounding whitespace and a leading plus sign', () => {
+    expect(parseGoDuration(' 7.66s\t')).toBe(7_660);
+    expect(parseGoDuration('+1m')).toBe(60_000);
   });
 });
 
@@ -39,10 +46,12 @@ describe('parseSeconds (Cerebras float-second resets)', () => {
     expect(parseSeconds('33011.382867097855')).toBe(33_011_383);
     expect(parseSeconds('11.382867097854614')).toBe(11_383);
     expect(parseSeconds('20')).toBe(20_000);
+    expect(parseSeconds(' 20 ')).toBe(20_000);
   });
 
   it('rejects anything but a plain number', () => {
     expect(parseSeconds('20s')).toBeUndefined();
+    expect(parseSeconds('-20')).toBeUndefined();
     expect(parseSeconds('Wed, 15 Jan 2025 12:01:30 GMT')).toBeUndefined();
   });
 });
@@ -72,6 +81,7 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('1534.5')).toBe(1_535);
     expect(parseRetryAfterMs('20')).toBe(20);
     expect(parseRetryAfterMs('2s')).toBeUndefined();
+    expect(parseRetryAfterMs(' 20 ')).toBe(20);
   });
 });
 
@@ -79,6 +89,8 @@ describe('parseTimestamp (Anthropic RFC 3339 resets)', () => {
   it('reads Z and offset forms relative to now', () => {
     expect(parseTimestamp('2025-01-15T12:00:42Z', NOW)).toBe(42_000);
     expect(parseTimestamp('2025-01-15T13:00:42.5+01:00', NOW)).toBe(42_500);
+    expect(parseTimestamp(' 2025-01-15T12:00:42Z ', NOW)).toBe(42_000);
+    expect(parseTimestamp('2025-01-15T12:00:42.25Z', NOW)).toBe(42_250);
   });
 
   it('rejects a date without a time zone, which would be read in local time', () => {
@@ -91,6 +103,9 @@ describe('parseGoogleDuration', () => {
     expect(parseGoogleDuration('47.434392449s')).toBe(47_435);
     expect(parseGoogleDuration('58s')).toBe(58_000);
     expect(parseGoogleDuration('58')).toBeUndefined();
+    expect(parseGoogleDuration(' 58s ')).toBe(58_000);
+    expect(parseGoogleDuration('x58s')).toBeUndefined();
+    expect(parseGoogleDuration('58sx')).toBeUndefined();
   });
 });
 
@@ -102,7 +117,15 @@ describe('parseResetValue', () => {
     ['1736985600000', 43_200_000],
     ['1736985600', 43_200_000],
     ['Wed, 15 Jan 2025 12:01:30 GMT', 90_000],
-  ])('reads %s in whichever dialect it is', (text, ms) => {
+    [' 20 ', 20_000],
+  ])('reads %j in whichever dialect it is', (text, ms) => {
     expect(parseResetValue(text, NOW)).toBe(ms);
+  });
+
+  it('reads 10^12 as epoch milliseconds and 10^9 as epoch seconds: both long past, no wait', () => {
+    expect(parseResetValue('1000000000000', NOW)).toBe(0);
+    expect(parseResetValue('1000000000', NOW)).toBe(0);
+    // Just under either floor, a number is a delay in seconds.
+    expect(parseResetValue('999999999', NOW)).toBe(999_999_999_000);
   });
 });

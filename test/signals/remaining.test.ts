@@ -21,10 +21,11 @@ describe('parseRemaining', () => {
 
   it('lets the caller name the provider when Groq headers come without x-groq-region', () => {
     const headers = { 'x-ratelimit-remaining-requests': '3', 'x-ratelimit-reset-requests': '1m0s' };
-    expect(parseRemaining(headers, NOW, 'groq')).toEqual([
+    // Strict: a limit the headers did not state is absent, not undefined.
+    expect(parseRemaining(headers, NOW, 'groq')).toStrictEqual([
       { what: 'requests', window: 'day', remaining: 3, resetMs: 60_000 },
     ]);
-    expect(parseRemaining(headers, NOW)).toEqual([
+    expect(parseRemaining(headers, NOW)).toStrictEqual([
       { what: 'requests', window: 'minute', remaining: 3, resetMs: 60_000 },
     ]);
   });
@@ -60,7 +61,14 @@ describe('parseRemaining', () => {
       'x-ratelimit-limit-requests': '100',
       'x-ratelimit-remaining-requests': 'lots',
     };
-    expect(parseRemaining(headers, NOW)).toEqual([{ what: 'tokens', window: 'minute', remaining: 120 }]);
+    expect(parseRemaining(headers, NOW)).toStrictEqual([
+      { what: 'tokens', window: 'minute', remaining: 120 },
+    ]);
+  });
+
+  it('skips a budget whose remaining count is blank, rather than reading it as none left', () => {
+    const headers = { 'x-ratelimit-remaining-requests': '', 'x-ratelimit-remaining-tokens': '  ' };
+    expect(parseRemaining(headers, NOW)).toEqual([]);
   });
 
   it('returns nothing for an answer without budget headers', () => {

@@ -10,4 +10,12 @@ describe('Secret', () => {
     expect(`${secret}`).not.toContain('sk-live-123');
     expect(inspect({ nested: { secret } })).not.toContain('sk-live-123');
   });
+
+  it('shows as [redacted] everywhere it is turned into text', () => {
+    const secret = new Secret('sk-live-123');
+    expect(`${secret}`).toBe('[redacted]');
+    expect(String(secret)).toBe('[redacted]');
+    expect(inspect(secret)).toBe('[redacted]');
+    expect(JSON.stringify(secret)).toBe('"[redacted]"');
+  });
 });
