@@ -130,7 +130,8 @@ describe('a tenant cap on unfinished jobs', () => {
   });
 
   it('gives completed jobs their places back as the worker ends them', async () => {
-    stack = await startStack({ unfinishedCaps: { acme: 3 } });
+    // Each call takes 1.5 s: the three jobs are still unfinished when the fourth is asked for.
+    stack = await startStack({ unfinishedCaps: { acme: 3 }, latencyMs: 1500 });
     const ids: string[] = [];
     for (const body of [{ description: 'a' }, { description: 'b', coaching: true }]) {
       const response = await stack.request('POST', '/v1/plans', body);
