@@ -34,6 +34,8 @@ describe('a delay written in the message', () => {
     ['Please try again in 2 hours 1 min', 7_260_000],
     ['Please try again in 1m, 5s', 65_000],
     ['Please try again in 1m and 5s', 65_000],
+    ['Please try again in 35m19s.', 2_119_000],
+    ['Please try again in 1h2m3.5s.', 3_723_500],
     ['Please try again in  5s (two spaces).', 5_000],
     ['Please try again in 1.25s.', 1_250],
     ['Please try again in .25s.', 250],
@@ -110,6 +112,36 @@ describe('budget resets, when nothing addresses the rejection itself', () => {
       scope: 'free-models',
       ...UNHINTED,
     });
+  });
+});
+
+describe('which window and measure a message names', () => {
+  const quota = (quotaId: string) =>
+    parseOutcome(
+      http429({
+        error: {
+          message: 'Quota exceeded.',
+          details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId }] }],
+        },
+      }),
+      OPTIONS,
+    );
+
+  it.each([
+    ['You sent more than 30 requests per min.', 'minute', 'requests'],
+    ['You sent more than 30 request per minute.', 'minute', 'requests'],
+    ['You sent more than 6000 token per minute.', 'minute', 'tokens'],
+    ['You sent more than 6000 tokens per day.', 'day', 'tokens'],
+  ])('reads %j as a %s limit of %s', (message, window, measure) => {
+    expect(said(message)).toMatchObject({ window, measure });
+  });
+
+  it.each([
+    ['InputTokenPerMinutePerProject', 'minute', 'tokens'],
+    ['InputTokenPerDayPerProject', 'day', 'tokens'],
+    ['GenerateRequestsPerMinutePerProjectPerModel', 'minute', 'requests'],
+  ])('reads the quota id %s as a %s limit of %s', (quotaId, window, measure) => {
+    expect(quota(quotaId)).toMatchObject({ window, measure });
   });
 });
 
