@@ -50,7 +50,7 @@ end
 local function readWindow(key, unit, now)
   local h = rcall('HMGET', key, 'n', 's', 'o')
   local w = { key = key, unit = unit, count = tonumber(h[1]) or 0, sum = tonumber(h[2]) or 0,
-              oldest = tonumber(h[3]), buckets = {}, changed = {}, gone = {}, dirty = false }
+              oldest = tonumber(h[3]), buckets = {}, changed = {}, gone = {} }
   if w.oldest == nil then return w end
   local left, start = {}, w.oldest
   while leavesAt(unit, start) <= now do
@@ -63,7 +63,7 @@ local function readWindow(key, unit, now)
       w.count = w.count - (tonumber(values[i]) or 0)
       w.sum = w.sum - (tonumber(values[i + 1]) or 0)
     end
-    w.gone, w.oldest, w.dirty = left, start, true
+    w.gone, w.oldest = left, start
   end
   return w
 end
@@ -112,7 +112,6 @@ local function addTo(w, start, calls, tokens)
   if b then b.calls, b.tokens = b.calls + calls, b.tokens + tokens end
   w.count, w.sum = w.count + calls, w.sum + tokens
   if w.oldest == nil or start < w.oldest then w.oldest = start end
-  w.dirty = true
 end
 
 -- Counts a call (and its tokens) in the bucket of `now`.
@@ -132,7 +131,7 @@ end
 
 -- Stores what this script changed: the buckets' counts, the totals, and drops the buckets gone.
 local function writeWindow(w)
-  if not w.dirty then return end
+  if next(w.changed) == nil and #w.gone == 0 then return end
   for start, c in pairs(w.changed) do
     if c.calls ~= 0 then rcall('HINCRBY', w.key, start, c.calls) end
     if c.tokens ~= 0 then rcall('HINCRBY', w.key, start .. 't', c.tokens) end
@@ -141,5 +140,5 @@ local function writeWindow(w)
   rcall('HSET', w.key, 'n', w.count, 's', w.sum, 'o', w.oldest)
   -- Only a new count extends the window's life; an idle one lapses with its last buckets.
   if next(w.changed) ~= nil then rcall('PEXPIRE', w.key, windowTtl(w.unit)) end
-  w.changed, w.gone, w.dirty = {}, {}, false
+  w.changed, w.gone = {}, {}
 end
