@@ -1,4 +1,12 @@
-import { createRedis, hashTaggedPrefix, type Instance, orderCandidates, Pool, Secret } from '@spillway/core';
+import {
+  createRedis,
+  hashTaggedPrefix,
+  type Instance,
+  MAX_CHOICES_PER_CALL,
+  orderCandidates,
+  Pool,
+  Secret,
+} from '@spillway/core';
 import hdr from 'hdr-histogram-js';
 import { type BenchRedis, startBenchRedis } from './private-redis.js';
 import { benchPrefix } from './support.js';
@@ -8,20 +16,21 @@ import { benchPrefix } from './support.js';
  *  - latency of one call at a time, over ten instances, with the busiest instance's day window
  *    holding 0, 14,400 (Groq's llama-3.1-8b-instant rpd) and 1,000,000 calls;
  *  - the longest single script call (SLOWLOG) in a sustained run of batched choices (200 in flight,
- *    sent 100 per script call as a busy worker's pool does) and settlements;
+ *    sent MAX_CHOICES_PER_CALL per script call as a busy worker's pool does) and settlements;
  *  - Redis memory per instance (MEMORY USAGE of its keys) after a day's worth of calls.
  * A day window is filled by writing the buckets (and running totals) that many calls spread over
  * the last 24 h leave (60 buckets, see lua/includes/windows.lua): a million script calls would take minutes, and the
  * window's state is the same. test/pool/day-window-at-scale.test.ts makes 20,000 real calls.
  */
 export async function benchChoiceLatency(calls = 20_000, sustainedSeconds = 10) {
-  const server = await startBenchRedis();
+  const server = await startBenchRedis({ ownCpu: true });
   try {
     const levels = [];
     for (const dayCalls of [0, 14_400, 1_000_000]) {
       levels.push({ dayCalls, ...(await latencyAt(server, dayCalls, calls)) });
     }
-    return { calls, levels, sustained: await sustainedRun(server, sustainedSeconds) };
+    const redisCpu = server.cpu === undefined ? 'shared' : `its own (CPU ${server.cpu})`;
+    return { calls, redisCpu, levels, sustained: await sustainedRun(server, sustainedSeconds) };
   } finally {
     await server.stop();
   }
@@ -147,6 +156,7 @@ async function sustainedRun(server: BenchRedis, seconds: number) {
   await redis.quit();
   return {
     seconds,
+    perCall: MAX_CHOICES_PER_CALL,
     choices,
     scriptCalls: scripts.length,
     scriptP50Ms: at(0.5),
