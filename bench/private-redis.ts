@@ -48,7 +48,8 @@ export async function startBenchRedis(options: { ownCpu?: boolean } = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'spillway-bench-redis-'));
   const cpus = availableParallelism();
   const cpu = options.ownCpu && cpus >= 2 && hasTaskset() ? cpus - 1 : undefined;
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
+  args.push('--save', '', '--appendonly', 'no');
   const child =
     cpu === undefined
       ? spawn('redis-server', args, { stdio: 'ignore' })
