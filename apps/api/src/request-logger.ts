@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
-import type { Bindings, ChildLoggerOptions, Level, LogFn, Logger } from 'pino';
+import type { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
 
 /**
  * A request's logger (`request.log`) that becomes the pino child Fastify would have made (the
@@ -20,19 +20,32 @@ class LazyRequestLogger implements FastifyBaseLogger {
     return this.#child;
   }
 
-  #at(level: Level): LogFn {
-    return ((...args: Parameters<LogFn>) => {
-      if (this.#child || this.parent.isLevelEnabled(level)) this.#real()[level](...args);
-    }) as LogFn;
+  // Methods, not per-instance closures: one of these is made per request.
+  #write(level: Level, args: unknown[]): void {
+    if (this.#child === undefined && !this.parent.isLevelEnabled(level)) return;
+    const real = this.#real();
+    (real[level] as (...line: unknown[]) => void).apply(real, args);
   }
 
-  fatal = this.#at('fatal');
-  error = this.#at('error');
-  warn = this.#at('warn');
-  info = this.#at('info');
-  debug = this.#at('debug');
-  trace = this.#at('trace');
-  silent: LogFn = () => {};
+  fatal(...args: unknown[]): void {
+    this.#write('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.#write('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.#write('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.#write('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.#write('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.#write('trace', args);
+  }
+  silent(): void {}
 
   get level(): string {
     return this.#child?.level ?? this.parent.level;
