@@ -1,3 +1,4 @@
+import { Agent, request as httpRequest } from 'node:http';
 import { sharedDevKey } from '@spillway/api';
 import { closeRedis } from '@spillway/core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +59,67 @@ describe('bearer keys and tenants', () => {
     // The owner still sees it, untouched by the other tenant's cancel.
     const own = await stack.waitForJob(id);
     expect(own.status).toBe('completed');
+  });
+});
+
+/** GET `path` on one kept-alive connection of `agent`; the local port tells which connection it was. */
+function getOn(agent: Agent, url: string, authorization: string) {
+  return new Promise<{ status: number; port: number }>((resolve, reject) => {
+    const req = httpRequest(`${url}/v1/pool`, { agent, headers: { authorization } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode!, port: req.socket!.localPort! }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('bearer keys on a kept-alive connection', () => {
+  let stack: Stack | undefined;
+  let agent: Agent | undefined;
+  afterEach(async () => {
+    agent?.destroy();
+    await stack?.close();
+    stack = undefined;
+  });
+
+  it('are checked on every request: a wrong or missing key after a good one is 401, another good key is its tenant', async () => {
+    stack = await startStack({ tenants: [{ tenant: 'globex', key: OTHER_KEY }] });
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const good = await getOn(agent, stack.url, `Bearer ${stack.apiKey}`);
+    expect(good.status).toBe(200);
+    const wrong = await getOn(agent, stack.url, `Bearer ${stack.apiKey.slice(0, -1)}x`);
+    const missing = await getOn(agent, stack.url, '');
+    expect([wrong.status, missing.status]).toEqual([401, 401]);
+    expect([wrong.port, missing.port]).toEqual([good.port, good.port]);
+
+    // Tenants on one connection: each request is the tenant of its own key.
+    const created = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        `${stack!.url}/v1/plans`,
+        {
+          agent,
+          method: 'POST',
+          headers: { authorization: `Bearer ${OTHER_KEY}`, 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => {
+            text += d;
+          });
+          res.on('end', () => resolve((JSON.parse(text) as { id: string }).id));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ description: 'Globex plan' }));
+    });
+    const asAcme = await stack.request('GET', `/v1/jobs/${created}`);
+    expect(asAcme.status).toBe(404);
+    const asGlobex = await stack.request('GET', `/v1/jobs/${created}`, undefined, {
+      authorization: `Bearer ${OTHER_KEY}`,
+    });
+    expect(asGlobex.status).toBe(200);
+    expect((await getOn(agent, stack.url, `Bearer ${stack.apiKey}`)).status).toBe(200);
   });
 });
 

@@ -25,6 +25,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerIdempotency } from './plugins/idempotency.js';
 import { registerJsonBody } from './plugins/json-body.js';
 import { answerFrameworkError, registerProblems } from './plugins/problems.js';
+import { lazyRequestLogger } from './request-logger.js';
 import { RouteTable } from './route-table.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerCoachingRoutes } from './routes/coaching.js';
@@ -66,6 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     // Ids are ours to choose; keep the routes strict about trailing slashes and case.
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: answerFrameworkError,
+    childLoggerFactory: lazyRequestLogger,
   });
   const queue = new Queue<JobData, JobResult>(JOBS_QUEUE, { connection: deps.redis, prefix });
   const flows = new FlowProducer({ connection: deps.redis, prefix });
