@@ -25,7 +25,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 let url: string;
 if (mode === 'bare') {
   // A connection with ioredis' defaults, as a route written from BullMQ's README would have.
-  const redis = createRedis({ url: redisUrl, cluster: false }, `${prefix}:api`, bareRedisOptions());
+  const redis = createRedis({ url: redisUrl, cluster: false }, `${prefix}:api`);
   const app = Fastify();
   const queue = new Queue(JOBS_QUEUE, { connection: redis, prefix: hashTaggedPrefix(prefix) });
   app.post('/v1/plans', async (request, reply) => {
@@ -53,8 +53,4 @@ if (mode === 'bare') {
 }
 process.stdout.write(`ready ${url}\n`);
 
-/** BENCH_BARE_PIPELINED=1: the bare route auto-pipelines too, to see what is left beyond it. */
-function bareRedisOptions() {
-  return process.env.BENCH_BARE_PIPELINED === '1' ? { enableAutoPipelining: true } : {};
-}
 process.on('SIGTERM', () => process.exit(0));

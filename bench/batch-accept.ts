@@ -7,8 +7,13 @@ const KEY = 'sk-bench-batch-accept-0123456789';
 /**
  * `POST /v1/batches` with 10,000 NDJSON items over loopback HTTP, against a real Redis and no
  * worker: validation, fair priorities, the batch record and 10,000 BullMQ jobs, until the 202.
+ * The first batch meets a fresh API (cold JIT, scripts not yet loaded into Redis); `acceptMs` is
+ * the median of the `warm` ones after it, what a running API gives.
  */
-export async function benchBatchAccept(items = 10_000): Promise<{ items: number; acceptMs: number }> {
+export async function benchBatchAccept(
+  items = 10_000,
+  warm = 3,
+): Promise<{ items: number; firstMs: number; acceptMs: number; warmMs: number[] }> {
   const prefix = benchPrefix('batch');
   const { instances, defaults } = loadProviders({
     fileText: JSON.stringify({ providers: [{ id: 'sim', type: 'simulated', models: ['sim-small'] }] }),
@@ -33,16 +38,23 @@ export async function benchBatchAccept(items = 10_000): Promise<{ items: number;
         description: `Day ${i}: write the report, gym at noon, call the bank`,
       }),
     ).join('\n');
-    const started = performance.now();
-    const response = await fetch(`${url}/v1/batches`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
-      body,
-    });
-    const acceptMs = Math.round(performance.now() - started);
-    if (response.status !== 202)
-      throw new Error(`bench: batch refused with ${response.status}: ${await response.text()}`);
-    return { items, acceptMs };
+    const accept = async () => {
+      const started = performance.now();
+      const response = await fetch(`${url}/v1/batches`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
+        body,
+      });
+      const ms = Math.round(performance.now() - started);
+      if (response.status !== 202)
+        throw new Error(`bench: batch refused with ${response.status}: ${await response.text()}`);
+      return ms;
+    };
+    const firstMs = await accept();
+    const warmMs: number[] = [];
+    for (let i = 0; i < warm; i++) warmMs.push(await accept());
+    const acceptMs = [...warmMs].sort((a, b) => a - b)[Math.floor(warm / 2)]!;
+    return { items, firstMs, acceptMs, warmMs };
   } finally {
     await app.close();
     await closeRedis(redis);

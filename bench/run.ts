@@ -39,7 +39,7 @@ const summary = {
   choiceLatency: await step('choice latency', () =>
     benchChoiceLatency(quick ? 5000 : 50_000, quick ? 3 : 10),
   ),
-  apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 3 : 10, 50)),
+  apiSubmissions: await step('API submissions', () => benchApiSubmissions(quick ? 2 : 5, 50, quick ? 1 : 5)),
   batchAccept: await step('batch accept', () => benchBatchAccept(10_000)),
   reload: await step('providers reload', () => benchReload(3, quick ? 4 : 10)),
   capacityKnown: await step('capacity, known limits', () => benchCapacity('known', 400, 3000)),
