@@ -29,7 +29,8 @@ export async function benchChoiceLatency(calls = 20_000, sustainedSeconds = 10) 
     for (const dayCalls of [0, 14_400, 1_000_000]) {
       levels.push({ dayCalls, ...(await latencyAt(server, dayCalls, calls)) });
     }
-    const redisCpu = server.cpu === undefined ? 'a CPU shared with the bench' : `a CPU of its own (CPU ${server.cpu})`;
+    const redisCpu =
+      server.cpu === undefined ? 'a CPU shared with the bench' : `a CPU of its own (CPU ${server.cpu})`;
     return { calls, redisCpu, levels, sustained: await sustainedRun(server, sustainedSeconds) };
   } finally {
     await server.stop();
