@@ -23,14 +23,9 @@ export function limitHeaders(
     case 'openai':
       return xRateLimit(windows('rpm'), windows('tpm'), (s) => formatGoDuration(reset(s)));
     case 'groq':
-      // Groq names its region on every answer; a client that does not know it talks to Groq (an
-      // OpenAI-compatible entry, or a "simulated" one) tells by it that `-requests` counts per day.
-      return {
-        'x-groq-region': 'sim-local-1',
-        ...xRateLimit(windows('rpd') ?? windows('rpm'), windows('tpm') ?? windows('tpd'), (s) =>
-          formatGoDuration(reset(s)),
-        ),
-      };
+      return xRateLimit(windows('rpd') ?? windows('rpm'), windows('tpm') ?? windows('tpd'), (s) =>
+        formatGoDuration(reset(s)),
+      );
     case 'cerebras':
       return cerebras(windows('rpd'), windows('tpm'), (s) => formatFloatSeconds(reset(s)));
     case 'anthropic':
