@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
+import { inRounds, ratioOf } from './queue-runs.js';
+import { benchPrefix, median, REDIS_URL, removeKeys } from './support.js';
 
 const KEY = 'sk-bench-api-0123456789abcdef';
 
@@ -47,59 +48,62 @@ async function load(url: string, seconds: number, connections: number) {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const round2 = (x: number) => Math.round(x * 100) / 100;
+type Load = Awaited<ReturnType<typeof load>>;
 
 /**
  * POST /v1/plans under load: the real API vs a bare Fastify route doing only queue.add. Both
  * servers run side by side (an idle one costs nothing) and take turns, `rounds` times, in
  * alternating order: this 2-core VM drifts by ±30 % over seconds, which hits one round's two runs
- * alike, so a ratio is the median of the rounds' own ratios (as bench/throughput.ts does).
+ * alike, so a ratio is the median of the rounds' own ratios (bench/queue-runs.ts, as the
+ * throughput benches do).
  */
 export async function benchApiSubmissions(seconds = 5, connections = 50, rounds = 5) {
-  const modes = ['bare', 'spillway'] as const;
   const prefixes = { bare: benchPrefix('api-bare'), spillway: benchPrefix('api-spillway') };
   const servers = {
     bare: await startServer('bare', prefixes.bare),
     spillway: await startServer('spillway', prefixes.spillway),
   };
-  const runs: Record<(typeof modes)[number], Array<Awaited<ReturnType<typeof load>>>> = {
-    bare: [],
-    spillway: [],
-  };
+  let runs: Record<'bare' | 'spillway', Load[]>;
   try {
-    for (const mode of modes) await load(servers[mode].url, 2, connections); // warm-up
-    for (let r = 0; r < rounds; r++) {
-      for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
-        runs[mode].push(await load(servers[mode].url, seconds, connections));
-      }
-    }
+    for (const server of Object.values(servers)) await load(server.url, 2, connections); // warm-up
+    runs = await inRounds(
+      rounds,
+      {
+        bare: () => load(servers.bare.url, seconds, connections),
+        spillway: () => load(servers.spillway.url, seconds, connections),
+      },
+      true,
+    );
   } finally {
-    for (const mode of modes) {
+    for (const mode of ['bare', 'spillway'] as const) {
       await servers[mode].stop();
       await removeKeys(REDIS_URL, prefixes[mode]);
     }
   }
-  const summary = (xs: Array<Awaited<ReturnType<typeof load>>>) => ({
+  const summary = (xs: Load[]) => ({
     requestsPerSecond: median(xs.map((x) => x.requestsPerSecond)),
     p50Ms: median(xs.map((x) => x.p50Ms)),
     p99Ms: median(xs.map((x) => x.p99Ms)),
     non2xx: xs.reduce((n, x) => n + x.non2xx, 0),
     errors: xs.reduce((n, x) => n + x.errors, 0),
   });
-  const roundRatios = runs.spillway.map((x, i) =>
-    round2(x.requestsPerSecond / runs.bare[i]!.requestsPerSecond),
+  const rate = ratioOf(
+    runs.spillway.map((x) => x.requestsPerSecond),
+    runs.bare.map((x) => x.requestsPerSecond),
   );
-  const roundP99Ratios = runs.spillway.map((x, i) => round2(x.p99Ms / Math.max(1, runs.bare[i]!.p99Ms)));
+  const p99 = ratioOf(
+    runs.spillway.map((x) => x.p99Ms),
+    runs.bare.map((x) => Math.max(1, x.p99Ms)),
+  );
   return {
     seconds,
     connections,
     rounds,
     spillway: summary(runs.spillway),
     bareQueueAdd: summary(runs.bare),
-    ratio: median(roundRatios),
-    p99Ratio: median(roundP99Ratios),
-    roundRatios,
-    roundP99Ratios,
+    ratio: rate.ratio,
+    p99Ratio: p99.ratio,
+    roundRatios: rate.roundRatios,
+    roundP99Ratios: p99.roundRatios,
   };
 }

@@ -1,6 +1,6 @@
 import { buildApi, connectApiRedis, createAuthenticator } from '@spillway/api';
 import { closeRedis, createLogger, loadProviders, Secret } from '@spillway/core';
-import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
+import { benchPrefix, median, REDIS_URL, removeKeys } from './support.js';
 
 const KEY = 'sk-bench-batch-accept-0123456789';
 
@@ -53,8 +53,7 @@ export async function benchBatchAccept(
     const firstMs = await accept();
     const warmMs: number[] = [];
     for (let i = 0; i < warm; i++) warmMs.push(await accept());
-    const acceptMs = [...warmMs].sort((a, b) => a - b)[Math.floor(warm / 2)]!;
-    return { items, firstMs, acceptMs, warmMs };
+    return { items, firstMs, acceptMs: median(warmMs), warmMs };
   } finally {
     await app.close();
     await closeRedis(redis);

@@ -17,7 +17,7 @@ import {
 import { startWorker } from '@spillway/worker';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { benchPrefix, REDIS_URL, removeKeys } from './support.js';
+import { benchPrefix, median, REDIS_URL, removeKeys } from './support.js';
 
 const connection = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 
@@ -168,23 +168,21 @@ export function spillwayWorker(
 /**
  * Runs every system once per round, back to back, so that machine noise (which on a shared VM
  * drifts over seconds) hits a round's runs alike; with `alternate`, odd rounds run them in reverse
- * (neither always meets the warmer connections). Keeps each system's rate per round.
+ * (neither always meets the warmer connections). Keeps what each system's run gave (its rate), per round.
  */
-export async function inRounds<K extends string>(
+export async function inRounds<K extends string, T = number>(
   rounds: number,
-  systems: Record<K, () => Promise<number>>,
+  systems: Record<K, () => Promise<T>>,
   alternate = false,
-): Promise<Record<K, number[]>> {
+): Promise<Record<K, T[]>> {
   const names = Object.keys(systems) as K[];
-  const rates = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const runs = Object.fromEntries(names.map((n) => [n, [] as T[]])) as Record<K, T[]>;
   for (let r = 0; r < rounds; r++) {
-    for (const n of alternate && r % 2 === 1 ? [...names].reverse() : names)
-      rates[n].push(await systems[n]());
+    for (const n of alternate && r % 2 === 1 ? [...names].reverse() : names) runs[n].push(await systems[n]());
   }
-  return rates;
+  return runs;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /** The median of a system's rates, in whole jobs per second. */
