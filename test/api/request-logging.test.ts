@@ -48,6 +48,21 @@ describe("a request's logger", () => {
   });
 });
 
+describe("a route's own log level", () => {
+  it('is honoured from the first line: such a route gets its child at once, not the lazy one', () => {
+    const { logger, lines } = capturedLogger('info');
+    const log = lazyRequestLogger.call(
+      undefined as never,
+      logger,
+      { reqId: 'req-8' },
+      { level: 'debug' },
+      undefined as never,
+    );
+    log.debug('a debug line of a route at debug');
+    expect(lines).toMatchObject([{ level: 20, reqId: 'req-8', msg: 'a debug line of a route at debug' }]);
+  });
+});
+
 describe('request logs of the API', () => {
   let stack: Stack | undefined;
   afterEach(async () => {

@@ -1,4 +1,12 @@
-import { type Choice, hashTaggedPrefix, type Instance, orderCandidates, Pool } from '@spillway/core';
+import {
+  type Choice,
+  hashTaggedPrefix,
+  type Instance,
+  MAX_CHOICES_PER_CALL,
+  MAX_SETTLEMENTS_PER_CALL,
+  orderCandidates,
+  Pool,
+} from '@spillway/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { instance } from '../support/instances.js';
 import { testRedis } from '../support/redis.js';
@@ -54,6 +62,29 @@ describe('pool choice and reservation', () => {
     const a = instance('p', 'm', { rpm: 10 });
     const choices = await Promise.all(Array.from({ length: 50 }, () => pool.choose(only(a), 1)));
     expect(choices.filter((c) => c.kind === 'reserved')).toHaveLength(10);
+  });
+
+  it('more choices in one turn than one script call takes: every one is answered, counted across the calls', async () => {
+    const rpm = MAX_CHOICES_PER_CALL + 10; // the limit is reached inside the second script call
+    const a = instance('p', 'm', { rpm });
+    const choices = await Promise.all(
+      Array.from({ length: Math.ceil(MAX_CHOICES_PER_CALL * 2.5) }, () => pool.choose(only(a), 1)),
+    );
+    expect(choices.filter((c) => c.kind === 'reserved')).toHaveLength(rpm);
+    expect(choices.filter((c) => c.kind === 'wait')).toHaveLength(choices.length - rpm);
+    expect((await minuteRequests(pool, a)).used).toBe(rpm);
+  });
+
+  it('more settlements in one turn than one script call takes: every one is written', async () => {
+    // Every answer "slow" (60 s after its reservation), so each one is settled, with its actual tokens.
+    const late = new Pool({ redis, prefix, clock: () => Date.now() + MINUTE });
+    const a = instance('p', 'm', { rpm: 1000, tpm: 1_000_000 });
+    const calls = Math.ceil(MAX_SETTLEMENTS_PER_CALL * 2.5);
+    const choices = await Promise.all(Array.from({ length: calls }, () => late.choose(only(a), 10)));
+    await Promise.all(choices.map((c) => late.settleAnswered(reserve(c), 20)));
+    const [state] = await late.snapshot([a]);
+    expect(state!.windows.minute.tokens.used).toBe(calls * 20);
+    expect(state!.windows.minute.requests.used).toBe(calls);
   });
 
   it('choices asked for together (one script call) see each other, across different candidate lists', async () => {
